@@ -1,0 +1,211 @@
+"""Cases: the built-in suite (declarative specs in ``cases/``) and user case files.
+
+A case is what runs in an environment (an op spec with its input arrays, or
+a function in a user file) plus what the host expects of it.  User files are
+checked to be valid Python 3.6 before anything runs, because they execute
+inside the oldest environments too.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import hashlib
+import json
+import runpy
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from harness import reference
+from harness.errors import UsageError
+
+SUITE_DIR = Path(__file__).resolve().parent.parent / "cases"
+SUITE_FILE = "suite.py"
+DEFAULT_TOLERANCE = {"rtol": 1e-5, "atol": 1e-8}  # numpy.allclose's defaults
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a case must return: values, and either a bound or rtol/atol."""
+
+    values: tuple[np.ndarray, ...]
+    bounds: tuple[np.ndarray, ...] | None = None  # elementwise |error| allowed
+    rtol: float = DEFAULT_TOLERANCE["rtol"]
+    atol: float = DEFAULT_TOLERANCE["atol"]
+    dtypes: tuple[str, ...] | None = None  # exact dtype names required
+
+
+@dataclass(frozen=True)
+class Case:
+    """One named case."""
+
+    name: str
+    kind: Literal["op", "user"]
+    source: str  # file that defines it
+    spec: dict[str, Any] = field(default_factory=dict)  # op cases
+    inputs: tuple[np.ndarray, ...] = ()  # op cases, generated on the host
+    function: str = ""  # user cases
+    expect: Callable[[], Expectation | None] = field(default=lambda: None, compare=False)
+    description: str = ""
+
+    @property
+    def digest(self) -> str:
+        """Changes when the case's definition or inputs change (stored results then rerun)."""
+        h = hashlib.sha256(json.dumps([self.kind, self.spec, self.function], sort_keys=True,
+                                      default=str).encode())
+        for array in self.inputs:
+            h.update(str(array.dtype).encode() + str(array.shape).encode() + array.tobytes())
+        if self.kind == "user":
+            h.update(Path(self.source).read_bytes())
+        return h.hexdigest()[:12]
+
+
+# ---------------------------------------------------------------- built-in suite
+
+def _op_expectation(spec: dict[str, Any], inputs: Sequence[np.ndarray]) -> Expectation:
+    attrs = spec.get("attrs", {})
+    x, w = inputs[0], inputs[1]
+    channels_first = attrs.get("data_format", "NHWC").startswith("NC")
+    kwargs = dict(
+        strides=attrs.get("strides", 1),
+        dilations=attrs.get("dilations", 1),
+        padding=attrs.get("padding", "VALID"),
+        channels_first=channels_first,
+    )
+    ref = reference.conv(x, w, **kwargs)
+    abs_products = reference.conv(np.abs(x), np.abs(w), **kwargs)
+    terms = int(np.prod(w.shape[:-1])) or 1
+    dtype = spec.get("dtype", "float32")
+    bound = reference.error_bound(abs_products, ref, terms, dtype)
+    return Expectation(values=(ref,), bounds=(bound,), dtypes=(dtype,))
+
+
+def _from_spec(entry: dict[str, Any], source: str) -> Case:
+    entry = dict(entry)
+    name = entry.pop("name")
+    inputs = tuple(np.asarray(a) for a in entry.pop("inputs"))
+    description = entry.pop("description", "")
+    spec = entry
+    return Case(
+        name=name,
+        kind="op",
+        source=source,
+        spec=spec,
+        inputs=inputs,
+        expect=lambda: _op_expectation(spec, inputs),
+        description=description,
+    )
+
+
+def builtin_cases(suite_dir: Path = SUITE_DIR) -> list[Case]:
+    """The built-in suite: ``cases/suite.py`` returns a list of spec dicts."""
+    path = suite_dir / SUITE_FILE
+    namespace = runpy.run_path(str(path))
+    return [_from_spec(entry, str(path)) for entry in namespace["suite"](np)]
+
+
+# ---------------------------------------------------------------- user files
+
+def check_py36(path: Path) -> ast.Module:
+    """Parse ``path`` as Python 3.6; ``UsageError`` (one line) if it is not."""
+    try:
+        source = path.read_text()
+    except OSError as exc:
+        raise UsageError(f"cannot read case file {path}: {exc.strerror}") from None
+    try:
+        return ast.parse(source, filename=str(path), feature_version=(3, 6))
+    except SyntaxError as exc:
+        raise UsageError(
+            f"case file {path}:{exc.lineno}: expected Python 3.6 syntax, got {exc.msg}",
+            hint="cases run inside Python 3.6 environments too; avoid newer syntax "
+            "(walrus, match, positional-only parameters, f-string '=')",
+        ) from None
+
+
+def _user_expectation(namespace: dict[str, Any], name: str) -> Expectation | None:
+    expect = namespace.get(f"expect_{name}")
+    if expect is None:
+        return None
+    value = expect(np)
+    values = value if isinstance(value, (list, tuple)) else [value]
+    tolerance = {**DEFAULT_TOLERANCE, **namespace.get("TOLERANCE", {})}
+    arrays = tuple(np.asarray(v) for v in values)
+    # A dtype is checked only when the user chose one deliberately.
+    dtypes = tuple(
+        str(a.dtype) if isinstance(v, (np.ndarray, np.generic)) and a.dtype.name not in
+        ("float64", "int64") else "" for v, a in zip(values, arrays)
+    )
+    return Expectation(values=arrays, rtol=float(tolerance["rtol"]), atol=float(tolerance["atol"]),
+                       dtypes=dtypes if any(dtypes) else None)
+
+
+def load_user_file(path: Path) -> list[Case]:
+    """Cases defined by ``case_<name>(tf, np)`` functions in one file."""
+    tree = check_py36(path)
+    names = [n.name[len("case_"):] for n in tree.body
+             if isinstance(n, ast.FunctionDef) and n.name.startswith("case_")]
+    if not names:
+        raise UsageError(
+            f"case file {path}: expected top-level functions named case_<name>(tf, np), found none"
+        )
+    try:
+        namespace = runpy.run_path(str(path), run_name="harness_user_cases")
+    except Exception as exc:
+        raise UsageError(f"case file {path}: importing it raised {type(exc).__name__}: {exc}") from None
+    tolerance = namespace.get("TOLERANCE", {})
+    if not isinstance(tolerance, dict) or set(tolerance) - {"rtol", "atol"}:
+        raise UsageError(f"case file {path}: TOLERANCE must be a dict with keys rtol/atol, got {tolerance!r}")
+    return [
+        Case(
+            name=name,
+            kind="user",
+            source=str(path.resolve()),
+            function=f"case_{name}",
+            expect=lambda name=name: _user_expectation(namespace, name),
+            description=(namespace[f"case_{name}"].__doc__ or "").strip().split("\n")[0],
+        )
+        for name in names
+    ]
+
+
+def load_user_cases(paths: Iterable[Path]) -> list[Case]:
+    """Cases from files or folders (every ``*.py`` inside, sorted)."""
+    out: list[Case] = []
+    for path in paths:
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*.py") if not p.name.startswith("_"))
+            if not files:
+                raise UsageError(f"--cases {path}: expected .py case files in it, found none")
+        elif path.exists():
+            files = [path]
+        else:
+            raise UsageError(f"--cases {path}: no such file or folder")
+        for file in files:
+            out.extend(load_user_file(file))
+    return out
+
+
+def select(all_cases: Sequence[Case], patterns: Sequence[str]) -> list[Case]:
+    """Cases whose names match any of ``patterns`` (names or globs); all when none."""
+    names = [c.name for c in all_cases]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise UsageError(f"duplicate case names: {', '.join(sorted(dupes))}",
+                         hint="rename the user cases that clash with built-in ones")
+    if not patterns:
+        return list(all_cases)
+    chosen = []
+    for pattern in patterns:
+        hits = [c for c in all_cases if fnmatch.fnmatchcase(c.name, pattern)]
+        if not hits:
+            close = [n for n in names if pattern.split("*")[0][:4] in n][:5]
+            raise UsageError(
+                f"--case {pattern}: no such case",
+                hint=f"did you mean {', '.join(close)}?" if close else "list them with `python -m harness cases`",
+            )
+        chosen.extend(c for c in hits if c not in chosen)
+    return chosen

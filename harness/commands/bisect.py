@@ -1,0 +1,117 @@
+"""``bisect``: per case, the release where its outcome changed.
+
+All cases are searched together: each probe measures every selected case in
+that release (the import is the cost, cases are cheap), and every search
+that wants that release takes its answer, so cases share probes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from harness import bisect
+from harness.config import Config
+from harness.execute import measure
+from harness.interpreters import pick
+from harness.outcome import Outcome, is_good
+from harness.plan import Plan, build
+from harness.releases import Release
+from harness.results import Row
+from harness.ui import UI
+
+
+@dataclass(frozen=True)
+class CaseReport:
+    case: str
+    result: bisect.Result[Release]
+    rows: dict[str, Row]  # version -> row of every probe
+
+    def outcome(self, release: Release | None) -> Outcome | None:
+        row = self.rows.get(str(release)) if release is not None else None
+        return row.outcome if row else None
+
+    def summary(self) -> str:
+        r = self.result
+        skipped = f" ({len(r.skipped)} skipped: {', '.join(map(str, r.skipped))})" if r.skipped else ""
+        if r.lo is None:
+            return f"{self.case}: no release in the range could be measured{skipped}"
+        if r.hi is None:
+            return (f"{self.case}: only {r.lo} could be measured ({self.outcome(r.lo)}); "
+                    f"nothing to compare{skipped}")
+        if r.transition is None:
+            return (f"{self.case}: {self.outcome(r.lo)} in {r.lo} and {self.outcome(r.hi)} in {r.hi}: "
+                    f"both ends agree, no transition to find{skipped}")
+        old, new = r.transition
+        gap = ""
+        between = [s for s in r.skipped if old.version < s.version < new.version]
+        if between:
+            gap = f" (unmeasured between them: {', '.join(map(str, between))})"
+        return f"{self.case}: {self.outcome(old)} in {old} -> {self.outcome(new)} in {new}{gap}{skipped}"
+
+    def to_json(self, package: str) -> dict:
+        r = self.result
+        transition = None
+        if r.transition:
+            old, new = r.transition
+            transition = {"from": str(old), "to": str(new),
+                          "from_outcome": str(self.outcome(old)), "to_outcome": str(self.outcome(new))}
+        return {
+            "case": self.case, "package": package, "transition": transition,
+            "probes": [{"version": str(v), "python": self.rows[str(v)].python,
+                        "outcome": str(self.rows[str(v)].outcome)} for v in r.probed],
+            "skipped": [{"version": str(v), "reason": self.rows[str(v)].detail} for v in r.skipped],
+        }
+
+
+def default_range(cfg: Config, plan: Plan) -> list[Release]:
+    """Without --from/--to/--versions: the releases installable with the interpreters here."""
+    if cfg.from_ or cfg.to or cfg.versions:
+        return list(plan.releases)
+    return [r for r in plan.releases if not isinstance(pick(r, plan.interpreters), str)]
+
+
+def run(cfg: Config, ui: UI) -> int:
+    plan = build(cfg)
+    items = default_range(cfg, plan)
+    names = [c.name for c in plan.cases]
+    searches = {name: bisect.Bisection(len(items)) for name in names}
+    rows: dict[str, dict[str, Row]] = {name: {} for name in names}
+    ui.progress(f"bisecting {len(names)} case(s) over {len(items)} {cfg.package} releases "
+                f"({items[0]} .. {items[-1]}), good when {cfg.good_when}; catalog: {plan.catalog.source}")
+    step = 0
+    while True:
+        wanted: dict[int, list[str]] = {}
+        for name, search in searches.items():
+            index = search.next_probe()
+            if index is not None:
+                wanted.setdefault(index, []).append(name)
+        if not wanted:
+            break
+        for index in sorted(wanted):
+            step += 1
+            release = items[index]
+            left = max(s.steps_left() for s in searches.values())
+            ui.progress(f"[step {step}, ~{left} left] {cfg.package} {release}: measuring "
+                        f"{len(plan.cases)} case(s) (wanted by {', '.join(wanted[index])})")
+            measured = measure(cfg, release, plan.cases, plan.interpreters, plan.store,
+                               log=ui.progress)
+            line = ", ".join(f"{n}={measured[n].outcome}" for n in names)
+            py = next(iter(measured.values())).python or "-"
+            ui.progress(f"    python {py}: {line}")
+            for name in wanted[index]:
+                row = measured[name]
+                rows[name][str(release)] = row
+                searches[name].record(index, is_good(row.outcome, cfg.good_when))
+                if row.outcome is Outcome.SKIP:
+                    ui.progress(f"    skipped: {row.detail}")
+    reports = [CaseReport(n, bisect.result(items, searches[n]), rows[n]) for n in names]
+    ui.result("")
+    for report in reports:
+        ui.result(report.summary())
+    probed = {v for r in reports for v in r.result.probed}
+    ui.result(f"\n{len(probed)} release(s) probed of {len(items)}; results stored under {cfg.results_dir}")
+    if cfg.json_path:
+        cfg.json_path.write_text(json.dumps([r.to_json(cfg.package) for r in reports], indent=2))
+        ui.result(f"wrote {cfg.json_path}")
+    return 0

@@ -1,0 +1,54 @@
+"""The one frozen configuration object, built once from the command line."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.outcome import GoodWhen
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("HARNESS_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "tf-bisect-harness"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a command needs; passed explicitly, never global."""
+
+    command: str
+    package: str = "tensorflow"
+    from_: str | None = None
+    to: str | None = None
+    versions: tuple[str, ...] = ()
+    case_patterns: tuple[str, ...] = ()
+    case_paths: tuple[Path, ...] = ()
+    python: str | None = None
+    timeout: float = 120.0
+    import_timeout: float = 600.0
+    json_path: Path | None = None
+    results_dir: Path = Path("results")
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    good_when: GoodWhen = "pass"
+    force: bool = False
+    exclude_newer: str | None = None
+    find_links: tuple[str, ...] = ()
+    index_url: str | None = None
+    offline: bool = False
+    variant: str = "default"
+    variant_env: tuple[tuple[str, str], ...] = ()
+    keep_envs: bool = True
+    quiet: bool = False
+
+    @property
+    def envs_dir(self) -> Path:
+        return self.cache_dir / "envs"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.cache_dir / "work"

@@ -1,0 +1,218 @@
+"""One environment per (distribution, version, interpreter), built with uv.
+
+An environment is reused only when its info file matches what is wanted; a
+folder without an info file is a half-built leftover and is rebuilt; a
+failed build is moved aside and its path reported.  This is also the only
+module that decides the environment variables of child processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from filelock import FileLock
+
+from harness import command
+from harness.errors import EnvironmentBuildError
+from harness.interpreters import Interpreter
+
+INFO_FILE = "harness-env.json"
+INFO_SCHEMA = 1
+# The release's wheel can appear a little after its first file; dependencies
+# released the same day (tensorboard, keras) must still be admitted.
+DATE_SLACK = timedelta(days=1)
+# Build tools are exempt from the date cut: old sdists need a setuptools
+# that builds on today's interpreters.
+BUILD_TOOLS = ("setuptools", "wheel", "pip")
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    """What an environment must contain."""
+
+    package: str
+    version: str
+    python: str  # interpreter path
+    python_version: str  # "3.6.15"
+    exclude_newer: str | None  # ISO timestamp or None for no date cut
+    requirements: tuple[str, ...] = ()  # pins on top of package==version
+    find_links: tuple[str, ...] = ()
+    index_url: str | None = None
+
+    @property
+    def key(self) -> str:
+        digest = hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
+        short = ".".join(self.python_version.split(".")[:2])
+        return f"{self.package}-{self.version}-py{short}-{digest[:10]}"
+
+    def install_args(self) -> list[str]:
+        args = [f"{self.package}=={self.version}", *self.requirements]
+        if self.exclude_newer:
+            args += ["--exclude-newer", self.exclude_newer]
+            for tool in BUILD_TOOLS:
+                args += ["--exclude-newer-package", f"{tool}=false"]
+        for link in self.find_links:
+            args += ["--find-links", link]
+        if self.index_url:
+            args += ["--index-url", self.index_url]
+        return args
+
+
+@dataclass(frozen=True)
+class Env:
+    """A built environment."""
+
+    spec: EnvSpec
+    path: Path
+    frozen: tuple[str, ...] = field(default=())
+    build_seconds: float = 0.0
+
+    @property
+    def python(self) -> Path:
+        return self.path / "bin" / "python"
+
+
+def exclude_newer_for(upload_time: datetime | None, override: str | None) -> str | None:
+    """The date cut for a release: its wheel's upload time plus a day, or the override.
+
+    ``override`` is an ISO date/time, or ``none`` to disable the cut.
+    """
+    if override:
+        return None if override.lower() == "none" else override
+    if upload_time is None:
+        return None
+    return (upload_time + DATE_SLACK).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def uv_binary() -> str:
+    """The uv executable: the one installed with the harness, else PATH."""
+    try:
+        from uv import find_uv_bin
+
+        return find_uv_bin()
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("uv")
+        if not found:
+            raise EnvironmentBuildError(
+                "uv is not installed", hint="pip install uv (the harness depends on it)"
+            ) from None
+        return found
+
+
+def host_env(cache_dir: Path) -> dict[str, str]:
+    """Environment variables for uv itself."""
+    env = dict(os.environ)
+    env.pop("VIRTUAL_ENV", None)
+    env.pop("PYTHONPATH", None)
+    env["UV_NO_PROGRESS"] = "1"
+    env.setdefault("UV_CACHE_DIR", str(_uv_cache(cache_dir)))
+    return env
+
+
+def _uv_cache(cache_dir: Path) -> Path:
+    default = os.environ.get("UV_CACHE_DIR")
+    return Path(default) if default else Path.home() / ".cache" / "uv"
+
+
+def child_env(env: Env, extra: Mapping[str, str] = ()) -> dict[str, str]:  # type: ignore[assignment]
+    """Environment variables for a process run inside ``env``."""
+    out = dict(os.environ)
+    for name in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PIP_USER", "VIRTUAL_ENV"):
+        out.pop(name, None)
+    out["VIRTUAL_ENV"] = str(env.path)
+    out["PATH"] = f"{env.path / 'bin'}{os.pathsep}{out.get('PATH', '')}"
+    out["PYTHONNOUSERSITE"] = "1"
+    out["PYTHONDONTWRITEBYTECODE"] = "1"
+    out.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chatter out of logs
+    out.update(dict(extra))
+    return out
+
+
+def _read_info(path: Path) -> dict | None:
+    try:
+        return json.loads((path / INFO_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def ensure(spec: EnvSpec, envs_dir: Path, cache_dir: Path, *, log=print) -> Env:
+    """Return a ready environment for ``spec``, building it if needed.
+
+    Raises ``EnvironmentBuildError`` (with the install output's tail) when
+    uv fails; the failed folder is kept next to the others as ``*.failed``.
+    """
+    envs_dir.mkdir(parents=True, exist_ok=True)
+    path = envs_dir / spec.key
+    with FileLock(str(path) + ".lock"):
+        info = _read_info(path)
+        wanted = json.loads(json.dumps(asdict(spec)))  # tuples compare as JSON lists
+        if info and info.get("schema") == INFO_SCHEMA and info.get("spec") == wanted:
+            os.utime(path / INFO_FILE)  # recency for LRU eviction
+            return Env(spec, path, tuple(info.get("frozen", ())), 0.0)
+        if path.exists():
+            log(f"removing half-built or outdated environment {path}")
+            shutil.rmtree(path)
+        return _build(spec, path, cache_dir)
+
+
+def _build(spec: EnvSpec, path: Path, cache_dir: Path) -> Env:
+    uv = uv_binary()
+    env = host_env(cache_dir)
+    started = time.monotonic()
+    try:
+        command.run([uv, "venv", "--quiet", "--python", spec.python, str(path)], env=env)
+        command.run(
+            [uv, "pip", "install", "--python", str(path / "bin" / "python"), *spec.install_args()],
+            env=env,
+            timeout=1800,
+        )
+        frozen = command.run([uv, "pip", "freeze", "--python", str(path / "bin" / "python")], env=env)
+    except command.CommandFailed as exc:
+        failed = path.with_name(path.name + ".failed")
+        shutil.rmtree(failed, ignore_errors=True)
+        if path.exists():
+            path.rename(failed)
+        raise EnvironmentBuildError(
+            f"cannot install {spec.package}=={spec.version} on Python {spec.python_version}: "
+            f"{exc.output_tail.splitlines()[-1] if exc.output_tail else exc}",
+            hint=f"kept for inspection: {failed}",
+        ) from exc
+    seconds = time.monotonic() - started
+    lines = tuple(line for line in frozen.splitlines() if line and not line.startswith("#"))
+    info = {"schema": INFO_SCHEMA, "spec": asdict(spec), "frozen": lines, "build_seconds": seconds,
+            "created": time.time(), "harness_python": sys.version.split()[0]}
+    tmp = path / (INFO_FILE + ".tmp")
+    tmp.write_text(json.dumps(info, indent=1))
+    os.replace(tmp, path / INFO_FILE)  # the info file marks the environment complete
+    return Env(spec, path, lines, seconds)
+
+
+def spec_for(
+    package: str,
+    version: str,
+    interpreter: Interpreter,
+    *,
+    exclude_newer: str | None,
+    requirements: Sequence[str] = (),
+    find_links: Sequence[str] = (),
+    index_url: str | None = None,
+) -> EnvSpec:
+    return EnvSpec(
+        package=package,
+        version=version,
+        python=str(interpreter.path),
+        python_version=".".join(map(str, interpreter.version)),
+        exclude_newer=exclude_newer,
+        requirements=tuple(requirements),
+        find_links=tuple(find_links),
+        index_url=index_url,
+    )

@@ -1,0 +1,227 @@
+"""Measure one release: interpreter -> environment -> runner -> judge -> rows.
+
+The runner runs all pending cases of a release in one process (the import is
+paid once).  It is supervised from here: a case that kills the process is
+recorded as ``crash`` with the signal, a case that outlives ``--timeout`` has
+its whole process group killed and is recorded as ``timeout``, and the
+runner is restarted for the remaining cases.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from packaging.utils import canonicalize_name
+
+from harness import command, envs, pins
+from harness.cases import Case
+from harness.config import Config
+from harness.errors import EnvironmentBuildError
+from harness.interpreters import Interpreter, pick
+from harness.judge import judge
+from harness.outcome import Outcome
+from harness.releases import Release
+from harness.results import Row, Store, machine
+
+RUNNER = Path(__file__).with_name("runner.py")
+IMPORT_FAILED = 3  # runner.py's exit code when the framework does not import
+POLL = 0.05
+
+# distribution name -> module the runner imports
+MODULES = {"tensorflow": "tensorflow", "tensorflow-cpu": "tensorflow", "tf-nightly": "tensorflow",
+           "tf-nightly-cpu": "tensorflow", "tensorflow-gpu": "tensorflow"}
+
+Log = Callable[[str], None]
+
+
+def module_name(package: str) -> str:
+    name = canonicalize_name(package)
+    return MODULES.get(name, name.replace("-", "_"))
+
+
+@dataclass(frozen=True)
+class Skip(Exception):
+    """The release cannot be measured here (no interpreter, install or import failed)."""
+
+    reason: str
+    python: str = ""
+
+
+def measure(
+    cfg: Config,
+    release: Release,
+    cases: Sequence[Case],
+    interpreters: Sequence[Interpreter],
+    store: Store,
+    *,
+    log: Log = print,
+) -> dict[str, Row]:
+    """Rows for ``cases`` in ``release``: stored ones reused, the rest run now."""
+    version = str(release.version)
+    picked = pick(release, interpreters)
+    if isinstance(picked, str):
+        return _skip_rows(cfg, version, cases, Skip(picked), store)
+    interp, wheel = picked
+    python = ".".join(map(str, interp.version))
+    stored = {} if cfg.force else store.get(cfg.package, version, python, cfg.variant)
+    # skips are retried: the cause (network, a pin) may have gone away
+    have = {c.name: stored[c.name] for c in cases
+            if c.name in stored and stored[c.name].case_digest == c.digest
+            and stored[c.name].outcome is not Outcome.SKIP}
+    todo = [c for c in cases if c.name not in have]
+    if not todo:
+        return have
+    try:
+        env = envs.ensure(
+            envs.spec_for(
+                cfg.package, version, interp,
+                exclude_newer=envs.exclude_newer_for(wheel.upload_time, cfg.exclude_newer),
+                requirements=pins.pins_for(cfg.package, release.version),
+                find_links=cfg.find_links, index_url=cfg.index_url,
+            ),
+            cfg.envs_dir, cfg.cache_dir, log=log,
+        )
+    except EnvironmentBuildError as exc:
+        return {**have, **_skip_rows(cfg, version, todo, Skip(str(exc), python), store,
+                                     persist=not _looks_transient(str(exc)))}
+    try:
+        rows = _run_cases(cfg, env, todo, python, log=log)
+    except Skip as skip:
+        return {**have, **_skip_rows(cfg, version, todo, skip, store)}
+    store.add(rows.values())
+    return {**have, **rows}
+
+
+def _looks_transient(text: str) -> bool:
+    lowered = text.lower()
+    return any(w in lowered for w in ("failed to fetch", "connect", "dns", "timed out", "network"))
+
+
+def _skip_rows(cfg: Config, version: str, cases: Sequence[Case], skip: Skip, store: Store,
+               *, persist: bool = True) -> dict[str, Row]:
+    rows = {c.name: Row(case=c.name, package=cfg.package, version=version, python=skip.python,
+                        variant=cfg.variant, outcome=Outcome.SKIP, detail=skip.reason,
+                        case_digest=c.digest, machine=machine(), recorded_at=time.time())
+            for c in cases}
+    if persist and skip.python:
+        store.add(rows.values())
+    return rows
+
+
+def write_job(job_dir: Path, cases: Sequence[Case], module: str) -> Path:
+    """Inputs as .npy files plus job.json, the runner's only input."""
+    entries = []
+    for case in cases:
+        if case.kind == "user":
+            entries.append({"name": case.name, "kind": "user", "file": case.source,
+                            "function": case.function})
+            continue
+        files = []
+        for k, array in enumerate(case.inputs):
+            name = f"{case.name}_in{k}.npy"
+            np.save(job_dir / name, array)
+            files.append(name)
+        entries.append({"name": case.name, "kind": "op", "spec": {**case.spec, "inputs": files}})
+    job = job_dir / "job.json"
+    job.write_text(json.dumps({"module": module, "cases": entries}))
+    # The runner runs from a copy: by path from harness/ its folder would be
+    # sys.path[0] and harness/bisect.py would shadow the stdlib's bisect.
+    shutil.copyfile(RUNNER, job_dir / "runner.py")
+    return job
+
+
+def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str, *, log: Log) -> dict[str, Row]:
+    cfg.work_dir.mkdir(parents=True, exist_ok=True)
+    job_dir = Path(tempfile.mkdtemp(prefix=f"{env.path.name}-", dir=cfg.work_dir))
+    out_dir = job_dir / "out"
+    out_dir.mkdir()
+    try:
+        job = write_job(job_dir, cases, module_name(cfg.package))
+        ready = supervise(cfg, env, job, out_dir, len(cases))
+        rows = {}
+        for index, case in enumerate(cases):
+            result = json.loads((out_dir / f"{index}.json").read_text())
+            outputs = [np.load(out_dir / name, allow_pickle=False) for name in result.get("outputs", [])]
+            verdict = judge(result, outputs, case.expect())
+            rows[case.name] = Row(
+                case=case.name, package=cfg.package, version=env.spec.version, python=python,
+                variant=cfg.variant, outcome=verdict.outcome, max_abs_error=verdict.max_abs_error,
+                detail=verdict.detail, case_digest=case.digest, seconds=result.get("seconds"),
+                import_seconds=ready.get("import_seconds"), build_seconds=env.build_seconds,
+                framework_version=str(ready.get("framework_version")),
+                numpy_version=ready.get("numpy_version"), frozen=env.frozen, machine=machine(),
+                recorded_at=time.time(),
+            )
+        return rows
+    finally:
+        shutil.rmtree(job_dir, ignore_errors=True)
+
+
+def supervise(cfg: Config, env: envs.Env, job: Path, out_dir: Path, n_cases: int) -> dict:
+    """Run the runner until every case has a result file; return ready.json's content.
+
+    Raises ``Skip`` when the framework cannot be imported (or the import
+    crashes or hangs).
+    """
+    child_env = envs.child_env(env, dict(cfg.variant_env))
+    log_path = out_dir / "runner.log"
+    ready: dict = {}
+    while True:
+        pending = [i for i in range(n_cases) if not (out_dir / f"{i}.json").exists()]
+        if not pending:
+            return ready
+        (out_dir / "ready.json").unlink(missing_ok=True)  # each start imports anew
+        proc = command.start([str(env.python), str(job.with_name("runner.py")), str(job), str(out_dir)],
+                             env=child_env, log=log_path)
+        timed_out = _watch(proc, out_dir, n_cases, cfg.timeout, cfg.import_timeout)
+        rc = proc.returncode
+        imported = (out_dir / "ready.json").exists()
+        if imported:
+            ready = json.loads((out_dir / "ready.json").read_text())
+        if rc == IMPORT_FAILED and (out_dir / "import_error.json").exists():
+            err = json.loads((out_dir / "import_error.json").read_text())
+            raise Skip(f"import failed: {err['error_class']}: {err['message']}",
+                       env.spec.python_version)
+        if not imported:
+            why = "hung" if timed_out else f"died ({command.signal_name(rc) or f'exit code {rc}'})"
+            tail = command.tail(log_path.read_text(errors="replace"), 3).replace("\n", " | ")
+            raise Skip(f"import {why}: {tail}", env.spec.python_version)
+        still = [i for i in range(n_cases) if not (out_dir / f"{i}.json").exists()]
+        if not still:
+            continue
+        index = still[0]  # the runner works in order: the first missing one was running
+        if timed_out:
+            result = {"status": "timeout", "message": f"killed after {cfg.timeout:g} s"}
+        else:
+            sig = command.signal_name(rc)
+            tail = command.tail(log_path.read_text(errors="replace"), 1)
+            what = sig or f"exit code {rc}"
+            result = {"status": "crash", "message": f"{what}: {tail}" if tail else what}
+        (out_dir / f"{index}.json").write_text(json.dumps(result))
+
+
+def _watch(proc, out_dir: Path, n_cases: int, timeout: float, import_timeout: float) -> bool:
+    """Wait for ``proc``; kill its group when a case (or the import) overruns. True if killed."""
+    def progress() -> int:
+        return sum((out_dir / f"{i}.json").exists() for i in range(n_cases)) + (
+            out_dir / "ready.json").exists()
+
+    seen = progress()
+    deadline = time.monotonic() + (timeout if (out_dir / "ready.json").exists() else import_timeout)
+    while proc.poll() is None:
+        now = time.monotonic()
+        current = progress()
+        if current != seen:
+            seen, deadline = current, now + timeout
+        if now > deadline:
+            command.kill_group(proc)
+            return True
+        time.sleep(POLL)
+    return False

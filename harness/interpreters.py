@@ -1,0 +1,150 @@
+"""Finding Python interpreters and matching a release's wheels to one.
+
+Interpreters come from ``--python``, PATH, ``~/.pyenv/versions/*`` and uv's
+managed Pythons.  Each is asked once for its version and ABI flags; its
+supported wheel tags are then computed on the host with ``packaging.tags``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from packaging import tags
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+
+from harness import command
+from harness.errors import UsageError
+from harness.releases import Release, Wheel
+
+MIN_PYTHON = (3, 6)  # uv cannot create environments for older interpreters
+PROBE = (
+    "import json, sys; print(json.dumps([list(sys.version_info[:3]),"
+    " getattr(sys, 'abiflags', ''), sys.implementation.name, sys.maxsize > 2**32]))"
+)
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """One Python executable and what it can install."""
+
+    path: Path
+    version: tuple[int, int, int]
+    abiflags: str
+    implementation: str = "cpython"
+
+    @property
+    def short(self) -> str:
+        """``3.6`` for Python 3.6.15."""
+        return f"{self.version[0]}.{self.version[1]}"
+
+    @cached_property
+    def supported_tags(self) -> frozenset[tags.Tag]:
+        """Wheel tags this interpreter accepts on this machine."""
+        py = self.version[:2]
+        platforms = list(tags.platform_tags())
+        nodot = f"{py[0]}{py[1]}"
+        abis = [f"cp{nodot}{self.abiflags}", "abi3", "none"]
+        found = set(tags.cpython_tags(py, abis=abis, platforms=platforms))
+        found.update(tags.compatible_tags(py, f"cp{nodot}", platforms))
+        return frozenset(found)
+
+    def accepts(self, wheel: Wheel) -> bool:
+        """True when ``wheel`` is installable by this interpreter here."""
+        if wheel.requires_python:
+            try:
+                if Version(".".join(map(str, self.version))) not in SpecifierSet(
+                    wheel.requires_python
+                ):
+                    return False
+            except InvalidSpecifier:
+                pass
+        return not wheel.tags.isdisjoint(self.supported_tags)
+
+
+def probe(path: Path) -> Interpreter | None:
+    """Ask the executable at ``path`` what it is; None if it is not a usable CPython."""
+    try:
+        out = command.run([str(path), "-c", PROBE], timeout=30)
+        version, abiflags, impl, is64 = json.loads(out.strip().splitlines()[-1])
+    except (command.CommandFailed, ValueError, IndexError):
+        return None
+    if impl != "cpython" or not is64 or tuple(version[:2]) < MIN_PYTHON:
+        return None
+    return Interpreter(Path(path), tuple(version), abiflags, impl)  # type: ignore[arg-type]
+
+
+def _candidates() -> Iterable[Path]:
+    for minor in range(6, 20):
+        found = shutil.which(f"python3.{minor}")
+        if found:
+            yield Path(found)
+    for name in ("python3", "python"):
+        found = shutil.which(name)
+        if found:
+            yield Path(found)
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    if pyenv.is_dir():
+        for child in sorted(pyenv.iterdir()):
+            if (child / "bin" / "python").exists():
+                yield child / "bin" / "python"
+    uv_pythons = Path(os.environ.get("UV_PYTHON_INSTALL_DIR", Path.home() / ".local/share/uv/python"))
+    if uv_pythons.is_dir():
+        for child in sorted(uv_pythons.iterdir()):
+            if (child / "bin" / "python3").exists():
+                yield child / "bin" / "python3"
+
+
+def discover(extra: Sequence[Path] = ()) -> list[Interpreter]:
+    """All usable interpreters, one per minor version (first found wins), oldest first."""
+    by_minor: dict[tuple[int, int], Interpreter] = {}
+    seen: set[Path] = set()
+    for path in [*extra, *_candidates()]:
+        real = path.resolve()
+        if real in seen:
+            continue
+        seen.add(real)
+        found = probe(path)
+        if found is not None:
+            by_minor.setdefault(found.version[:2], found)
+    return [by_minor[k] for k in sorted(by_minor)]
+
+
+def resolve_forced(spec: str, available: Sequence[Interpreter]) -> Interpreter:
+    """The interpreter named by ``--python`` (``3.6`` or a path)."""
+    if os.sep in spec or Path(spec).exists():
+        found = probe(Path(spec))
+        if found is None:
+            raise UsageError(
+                f"--python {spec}: expected a CPython 3.6+ executable, got none there",
+                hint="give a path to bin/python or a version like 3.8",
+            )
+        return found
+    for interp in available:
+        if interp.short == spec:
+            return interp
+    have = ", ".join(i.short for i in available) or "none"
+    raise UsageError(
+        f"--python {spec}: no such interpreter here (found {have})",
+        hint="install it (e.g. `uv python install " + spec + "`) or pick one of those",
+    )
+
+
+def pick(release: Release, available: Sequence[Interpreter]) -> tuple[Interpreter, Wheel] | str:
+    """The interpreter (and wheel) to use for ``release``, or why there is none.
+
+    Prefers the oldest interpreter that has a wheel: it is the one the
+    release's dependencies (resolved as of its date) were built for.
+    """
+    for interp in available:
+        for wheel in release.wheels:
+            if interp.accepts(wheel):
+                return interp, wheel
+    have = ", ".join(i.short for i in available) or "no interpreters"
+    return f"no wheel of {release.version} installable by any interpreter here ({have})"

@@ -1,0 +1,56 @@
+"""What a command works on: releases, interpreters and cases, resolved once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import cases as cases_mod
+from harness import interpreters, releases
+from harness.cases import Case
+from harness.config import Config
+from harness.interpreters import Interpreter
+from harness.releases import Catalog, Release
+from harness.results import Store
+
+
+@dataclass(frozen=True)
+class Plan:
+    catalog: Catalog
+    releases: tuple[Release, ...]
+    interpreters: tuple[Interpreter, ...]
+    cases: tuple[Case, ...]
+    store: Store
+
+
+def load_cases(cfg: Config) -> list[Case]:
+    """Built-in suite plus ``--cases`` files, filtered by ``--case``."""
+    everything = cases_mod.builtin_cases() + cases_mod.load_user_cases(cfg.case_paths)
+    return cases_mod.select(everything, cfg.case_patterns)
+
+
+def load_catalog(cfg: Config) -> Catalog:
+    if cfg.find_links and not cfg.index_url:
+        return releases.catalog_from_folder(cfg.package, Path(cfg.find_links[0]))
+    return releases.load_catalog(
+        cfg.package,
+        cache_dir=cfg.cache_dir,
+        index_url=cfg.index_url or releases.PYPI_SIMPLE,
+        offline=cfg.offline,
+    )
+
+
+def find_interpreters(cfg: Config) -> list[Interpreter]:
+    found = interpreters.discover()
+    if cfg.python:
+        return [interpreters.resolve_forced(cfg.python, found)]
+    return found
+
+
+def build(cfg: Config) -> Plan:
+    """Resolve everything a command needs; bad input fails here, before any work."""
+    chosen_cases = load_cases(cfg)
+    catalog = load_catalog(cfg)
+    chosen = releases.select(catalog, from_=cfg.from_, to=cfg.to, versions=cfg.versions)
+    return Plan(catalog, tuple(chosen), tuple(find_interpreters(cfg)), tuple(chosen_cases),
+                Store(cfg.results_dir))

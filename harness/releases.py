@@ -1,0 +1,263 @@
+"""The release catalog: versions, upload times and wheel tags of a distribution.
+
+Read from a PEP 691 simple JSON index (PEP 700 upload times) or from a local
+folder of wheels (``--find-links``), and cached on disk so that a rerun
+without network works from the cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from packaging.tags import Tag
+from packaging.utils import (
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from harness.errors import CatalogError, UsageError
+
+PYPI_SIMPLE = "https://pypi.org/simple/"
+ACCEPT = "application/vnd.pypi.simple.v1+json"
+CACHE_MAX_AGE = 6 * 3600  # seconds before a cached catalog is refreshed
+FETCH_TIMEOUT = 30
+
+
+@dataclass(frozen=True)
+class Wheel:
+    """One wheel file of a release."""
+
+    filename: str
+    url: str
+    upload_time: datetime | None
+    tags: frozenset[Tag]
+    requires_python: str | None = None
+
+
+@dataclass(frozen=True)
+class Release:
+    """One version of a distribution with its installable wheels."""
+
+    version: Version
+    wheels: tuple[Wheel, ...]
+
+    @property
+    def upload_time(self) -> datetime | None:
+        """Earliest upload time of the release's files."""
+        times = [w.upload_time for w in self.wheels if w.upload_time]
+        return min(times) if times else None
+
+    def __str__(self) -> str:
+        return str(self.version)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All releases of one distribution, oldest first."""
+
+    package: str
+    releases: tuple[Release, ...]
+    source: str
+    fetched_at: float = field(default=0.0, compare=False)
+
+    def find(self, version: str) -> Release | None:
+        """The release whose version equals ``version`` (PEP 440 equality)."""
+        try:
+            wanted = Version(version)
+        except InvalidVersion:
+            return None
+        for release in self.releases:
+            if release.version == wanted:
+                return release
+        return None
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def parse_simple_json(
+    package: str, data: dict, *, include_prereleases: bool = False
+) -> tuple[Release, ...]:
+    """Releases with at least one non-yanked wheel, from a PEP 691 project page."""
+    by_version: dict[Version, list[Wheel]] = {}
+    name = canonicalize_name(package)
+    for entry in data.get("files", []):
+        filename = entry.get("filename", "")
+        if not filename.endswith(".whl") or entry.get("yanked"):
+            continue
+        try:
+            dist, version, _build, tags = parse_wheel_filename(filename)
+        except (InvalidWheelFilename, InvalidVersion):
+            continue
+        if dist != name or (version.is_prerelease and not include_prereleases):
+            continue
+        by_version.setdefault(version, []).append(
+            Wheel(
+                filename=filename,
+                url=entry.get("url", ""),
+                upload_time=_parse_time(entry.get("upload-time")),
+                tags=tags,
+                requires_python=entry.get("requires-python"),
+            )
+        )
+    return tuple(Release(v, tuple(by_version[v])) for v in sorted(by_version))
+
+
+def _cache_file(cache_dir: Path, package: str, source: str) -> Path:
+    slug = "".join(c if c.isalnum() else "_" for c in source)[-40:]
+    return cache_dir / "catalog" / f"{canonicalize_name(package)}--{slug}.json"
+
+
+def _fetch(url: str) -> dict:
+    request = urllib.request.Request(url, headers={"Accept": ACCEPT})
+    with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
+        return json.load(response)
+
+
+def load_catalog(
+    package: str,
+    *,
+    cache_dir: Path,
+    index_url: str = PYPI_SIMPLE,
+    offline: bool = False,
+    refresh: bool = False,
+    include_prereleases: bool = False,
+) -> Catalog:
+    """The catalog of ``package`` from the index, or from the cache.
+
+    A cached copy younger than ``CACHE_MAX_AGE`` is used as is; an older one
+    is refreshed, and used anyway (with ``source`` saying so) when the index
+    cannot be reached.  Without network and without a cache this raises
+    ``CatalogError``; an unknown package raises ``UsageError``.
+    """
+    url = index_url.rstrip("/") + f"/{canonicalize_name(package)}/"
+    cache = _cache_file(cache_dir, package, index_url)
+    cached: dict | None = None
+    if cache.exists():
+        cached = json.loads(cache.read_text())
+    fresh = cached is not None and time.time() - cached["fetched_at"] < CACHE_MAX_AGE
+    source = url
+    if cached is not None and (offline or (fresh and not refresh)):
+        data, fetched_at, source = cached["data"], cached["fetched_at"], f"cache of {url}"
+    else:
+        try:
+            data, fetched_at = _fetch(url), time.time()
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                raise UsageError(
+                    f"unknown package {package!r}: {url} answered 404",
+                    hint="check the spelling (e.g. tensorflow, tensorflow-cpu, tf-nightly)",
+                ) from None
+            data, fetched_at, source = _fallback(cached, url, exc)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            data, fetched_at, source = _fallback(cached, url, exc)
+        else:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(json.dumps({"fetched_at": fetched_at, "data": data}))
+            os.replace(tmp, cache)
+    releases = parse_simple_json(package, data, include_prereleases=include_prereleases)
+    return Catalog(package, releases, source, fetched_at)
+
+
+def _fallback(cached: dict | None, url: str, exc: Exception) -> tuple[dict, float, str]:
+    if cached is None:
+        raise CatalogError(
+            f"cannot fetch the release list from {url} ({exc}) and no cached copy exists",
+            hint="connect to the network once; later runs work from the cache",
+        )
+    age_h = (time.time() - cached["fetched_at"]) / 3600
+    return cached["data"], cached["fetched_at"], f"cache of {url} ({age_h:.0f} h old, offline)"
+
+
+def catalog_from_folder(package: str, folder: Path) -> Catalog:
+    """A catalog built from a local folder of wheels (``--find-links``).
+
+    Upload times are the files' modification times.
+    """
+    name = canonicalize_name(package)
+    entries = []
+    for path in sorted(folder.glob("*.whl")):
+        mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+        entries.append(
+            {"filename": path.name, "url": path.resolve().as_uri(), "upload-time": mtime.isoformat()}
+        )
+    releases = parse_simple_json(name, {"files": entries})
+    if not releases:
+        raise UsageError(f"no wheels of {package!r} in {folder}", hint="check --find-links")
+    return Catalog(package, releases, f"folder {folder}", time.time())
+
+
+def select(
+    catalog: Catalog,
+    *,
+    from_: str | None = None,
+    to: str | None = None,
+    versions: Sequence[str] | None = None,
+) -> list[Release]:
+    """The releases a command works on, oldest first.
+
+    ``versions`` picks exact releases; otherwise ``from_``/``to`` bound an
+    inclusive range.  Unknown versions, a reversed or empty range are
+    ``UsageError`` naming what exists.
+    """
+    if versions:
+        return sorted((_require(catalog, v) for v in versions), key=lambda r: r.version)
+    lo = _require(catalog, from_).version if from_ else None
+    hi = _require(catalog, to).version if to else None
+    if lo is not None and hi is not None and lo > hi:
+        raise UsageError(f"--from {from_} is after --to {to}", hint="swap them")
+    chosen = [
+        r
+        for r in catalog.releases
+        if (lo is None or r.version >= lo) and (hi is None or r.version <= hi)
+    ]
+    if not chosen:
+        raise UsageError(
+            f"no {catalog.package} release between {from_ or 'the first'} and {to or 'the newest'}",
+            hint="widen --from/--to",
+        )
+    return chosen
+
+
+def _require(catalog: Catalog, version: str) -> Release:
+    release = catalog.find(version)
+    if release is not None:
+        return release
+    try:
+        parsed: Version | None = Version(version)
+    except InvalidVersion:
+        parsed = None
+    if parsed is not None and parsed.is_prerelease:
+        why = "is a pre-release (pre-releases are excluded)"
+    else:
+        why = "is not a release with wheels" if parsed else "is not a valid version"
+    near = _nearest(catalog.releases, parsed)
+    raise UsageError(
+        f"{catalog.package} {version} {why}",
+        hint=f"nearest releases: {', '.join(near)}" if near else "see the catalog",
+    )
+
+
+def _nearest(releases: Iterable[Release], version: Version | None, k: int = 3) -> list[str]:
+    ordered = [r.version for r in releases]
+    if not ordered:
+        return []
+    if version is None:
+        return [str(v) for v in ordered[-k:]]
+    below = [v for v in ordered if v < version][-k // 2 - 1 :]
+    above = [v for v in ordered if v > version][: k - len(below) + 1]
+    return [str(v) for v in (below + above)][:k]

@@ -1,0 +1,21 @@
+"""Terminal output: progress on stderr, summaries on stdout (both via rich)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.console import Console
+
+
+@dataclass
+class UI:
+    quiet: bool = False
+    err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False, soft_wrap=True))
+    out: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=True))
+
+    def progress(self, text: str) -> None:
+        if not self.quiet:
+            self.err.print(text, markup=False)
+
+    def result(self, text: str = "") -> None:
+        self.out.print(text, markup=False)
