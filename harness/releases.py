@@ -252,12 +252,11 @@ def _require(catalog: Catalog, version: str) -> Release:
     )
 
 
-def _nearest(releases: Iterable[Release], version: Version | None, k: int = 3) -> list[str]:
+def _nearest(releases: Iterable[Release], version: Version | None) -> list[str]:
+    """Up to two releases on each side of ``version`` (the newest ones if unparsable)."""
     ordered = [r.version for r in releases]
-    if not ordered:
-        return []
     if version is None:
-        return [str(v) for v in ordered[-k:]]
-    below = [v for v in ordered if v < version][-k // 2 - 1 :]
-    above = [v for v in ordered if v > version][: k - len(below) + 1]
-    return [str(v) for v in (below + above)][:k]
+        return [str(v) for v in ordered[-3:]]
+    below = [v for v in ordered if v < version][-2:]
+    above = [v for v in ordered if v > version][:2]
+    return [str(v) for v in below + above]

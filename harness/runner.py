@@ -199,7 +199,8 @@ def evaluate(fw, values, feeds, np):
         return out
     tf = fw.tf
     fetch = [i for i, v in enumerate(values) if is_tensor(fw, v)]
-    results = [np.asarray(v) for v in values]
+    # np.asarray on a symbolic tensor raises (TF 1.15): convert only the rest
+    results = [None if i in fetch else np.asarray(v) for i, v in enumerate(values)]
     if fetch:
         init = getattr(tf, "global_variables_initializer", None) or tf.initialize_all_variables
         with tf.Session() as sess:

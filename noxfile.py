@@ -1,0 +1,47 @@
+"""Nox sessions: thin wrappers over `python -m harness <command>`.
+
+`nox -s bisect` / `scan` / `cases` forward everything after `--` to the
+harness (`nox -s bisect -- --case seed_conv2d --from 1.0.0 --to 2.16.2`);
+`nox -s tests` runs the test suite (`nox -s tests -- -m "not integration"`
+for the fast part only).
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests"]
+nox.options.reuse_venv = "yes"
+
+PROJECT = ".[test]"
+
+
+def _harness(session: nox.Session, command: str) -> None:
+    session.install("-e", PROJECT)
+    session.run("python", "-m", "harness", command, *session.posargs)
+
+
+@nox.session(default=False)
+def bisect(session: nox.Session) -> None:
+    """Find, per case, the release where its outcome changed (default: built-in cases, all releases)."""
+    _harness(session, "bisect")
+
+
+@nox.session(default=False)
+def scan(session: nox.Session) -> None:
+    """Run the cases in every release of a range and store the rows."""
+    _harness(session, "scan")
+
+
+@nox.session(default=False)
+def cases(session: nox.Session) -> None:
+    """List the case names, one a line."""
+    _harness(session, "cases")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Unit, pipeline (fake wheels in real uv environments) and real-TensorFlow integration tests."""
+    session.install("-e", PROJECT)
+    session.run("python", "-m", "pytest", *(session.posargs or ["-m", "not stress"]))

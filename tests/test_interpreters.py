@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness import interpreters
+from harness.interpreters import Interpreter, pick
+from harness.releases import Catalog, parse_simple_json
+
+PY36 = Interpreter(Path("/x/python3.6"), (3, 6, 15), "m")
+PY38 = Interpreter(Path("/x/python3.8"), (3, 8, 18), "")
+PY311 = Interpreter(Path("/x/python3.11"), (3, 11, 7), "")
+
+
+def rel(page, version):
+    return Catalog("tensorflow", parse_simple_json("tensorflow", page), "f").find(version)
+
+
+def test_wheel_tags_decide_not_strings(tf_page):
+    assert pick(rel(tf_page, "1.0.1"), [PY36, PY311])[0] is PY36
+    assert pick(rel(tf_page, "2.16.2"), [PY36, PY38, PY311])[0] is PY311
+    interp, wheel = pick(rel(tf_page, "2.0.0"), [PY38, PY36])
+    assert interp is PY38 or interp is PY36
+    assert "x86_64" in wheel.filename
+
+
+def test_oldest_compatible_interpreter_preferred(tf_page):
+    interp, wheel = pick(rel(tf_page, "1.15.5"), [PY36, PY311])
+    assert interp is PY36 and "cp36" in wheel.filename
+
+
+def test_no_interpreter_gives_a_reason(tf_page):
+    reason = pick(rel(tf_page, "0.12.0"), [PY36, PY311])
+    assert isinstance(reason, str) and "no wheel of 0.12.0" in reason and "3.6, 3.11" in reason
+
+
+def test_abi_flags_matter():
+    debug36 = Interpreter(Path("/x"), (3, 6, 15), "dm")
+    assert not any(t.abi == "cp36m" for t in debug36.supported_tags)
+    assert any(t.abi == "cp36m" for t in PY36.supported_tags)
+
+
+def test_requires_python_respected(tf_page):
+    from dataclasses import replace
+
+    r = rel(tf_page, "2.16.2")
+    wheels = tuple(replace(w, requires_python=">=3.12") for w in r.wheels)
+    r2 = replace(r, wheels=wheels)
+    assert isinstance(pick(r2, [PY311]), str)
+
+
+@pytest.mark.skipif(not (Path.home() / ".pyenv/versions").is_dir(), reason="needs pyenv interpreters")
+def test_discover_finds_pyenv_interpreters():
+    found = interpreters.discover()
+    shorts = [i.short for i in found]
+    assert shorts == sorted(shorts, key=lambda s: tuple(map(int, s.split("."))))
+    assert "3.6" in shorts
+    py36 = next(i for i in found if i.short == "3.6")
+    assert py36.abiflags == "m"
+
+
+def test_forced_python_errors():
+    from harness.errors import UsageError
+
+    with pytest.raises(UsageError, match="no such interpreter here"):
+        interpreters.resolve_forced("3.99", [PY36])
+    with pytest.raises(UsageError, match="expected a CPython 3.6"):
+        interpreters.resolve_forced("/nonexistent/python", [PY36])

@@ -1,0 +1,106 @@
+"""The whole pipeline on fake framework wheels, through real uv environments.
+
+The fake ``fakeflow`` releases (tests/fakeflow.py) are installed into real
+Python 3.6 environments built by uv (numpy comes from the index or uv's
+cache); the runner really crashes, hangs and fails to import.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+
+from fakeflow import build_wheels
+
+USER_CASE = '''
+def case_int_strides(tf, np):
+    """conv2d with a bare integer stride (accepted only from 1.5.0)"""
+    x = tf.constant(np.ones((1, 3, 3, 1), dtype="float32"))
+    w = tf.constant(np.ones((2, 2, 1, 1), dtype="float32"))
+    return tf.nn.conv2d(x, w, 1, "VALID")
+
+
+def expect_int_strides(np):
+    return np.full((1, 2, 2, 1), 4.0)
+'''
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pipeline")
+    build_wheels(root / "wheels")
+    (root / "user.py").write_text(USER_CASE)
+    return root
+
+
+def harness(world: Path, *args: str) -> int:
+    return main([
+        *args, "--package", "fakeflow", "--find-links", str(world / "wheels"),
+        "--cache-dir", str(world / "cache"), "--results", str(world / "results"),
+        "--timeout", "5", "-q",
+    ])
+
+
+def test_bisect_pinpoints_fix_steps_over_crash_hang_and_broken_import(world, capsys):
+    out = world / "bisect.json"
+    assert harness(world, "bisect", "--cases", str(world / "user.py"), "--json", str(out)) == 0
+    text = capsys.readouterr().out
+    report = {r["case"]: r for r in json.loads(out.read_text())}
+
+    conv2d = report["seed_conv2d"]
+    assert conv2d["transition"] == {"from": "1.0.0", "to": "1.1.0",
+                                    "from_outcome": "wrong", "to_outcome": "pass"}
+    assert "seed_conv2d: wrong in 1.0.0 -> pass in 1.1.0" in text
+
+    conv1d = report["seed_conv1d"]
+    assert conv1d["transition"]["from"] == "1.3.0" and conv1d["transition"]["to"] == "1.5.0"
+    assert conv1d["transition"]["from_outcome"] == "timeout"
+    probes = {p["version"]: p["outcome"] for p in conv1d["probes"]}
+    assert probes["1.0.0"] == "wrong" and probes["1.5.0"] == "pass"
+    assert all(p["python"].startswith("3.6") for p in conv1d["probes"] if p["outcome"] != "skip")
+    assert [s["version"] for s in conv1d["skipped"]] == ["1.4.0"]
+    assert "ImportError: libcudart.so.8.0" in conv1d["skipped"][0]["reason"]
+    assert "unmeasured between them: 1.4.0" in text
+
+    user = report["int_strides"]
+    assert user["transition"]["from"] == "1.3.0" and user["transition"]["to"] == "1.5.0"
+    assert user["transition"]["from_outcome"] == "error"
+    # endpoints + ceil(log2 6), plus one probe per unmeasurable release stepped over
+    for r in report.values():
+        assert len(r["probes"]) <= 2 + 3 + len(r["skipped"]), r
+
+
+def test_scan_records_every_outcome_and_rerun_reuses_results(world, capsys):
+    out = world / "scan.json"
+    assert harness(world, "scan", "--json", str(out)) == 0
+    rows = {(r["version"], r["case"]): r for r in json.loads(out.read_text())}
+    assert rows[("1.2.0", "seed_conv1d")]["outcome"] == "crash"
+    assert rows[("1.2.0", "seed_conv1d")]["detail"].startswith("SIGSEGV")
+    assert rows[("1.2.0", "seed_conv2d")]["outcome"] == "pass"  # the crash cost one case only
+    assert rows[("1.3.0", "seed_conv1d")]["outcome"] == "timeout"
+    assert rows[("1.3.0", "seed_conv2d")]["outcome"] == "pass"
+    assert rows[("1.4.0", "seed_conv2d")]["outcome"] == "skip"
+    assert rows[("1.0.0", "seed_conv1d")]["detail"].startswith("at [0, 0, 0] expected 3, got nan")
+
+    stored = world / "results" / "runs" / "fakeflow" / "1.1.0" / "py3.6--default.json"
+    data = json.loads(stored.read_text())
+    assert data["schema"] == 1
+    row = data["rows"]["seed_conv2d"]
+    assert row["framework_version"] == "1.1.0" and any(f.startswith("numpy==") for f in row["frozen"])
+    assert row["machine"]["os"]
+    before = stored.stat().st_mtime_ns
+    assert harness(world, "scan", "--versions", "1.1.0,1.2.0") == 0
+    assert stored.stat().st_mtime_ns == before, "a rerun must reuse stored rows"
+
+
+def test_good_when_no_crash(world, capsys):
+    out = world / "nocrash.json"
+    assert harness(world, "bisect", "--case", "seed_conv1d", "--good-when", "no-crash",
+                   "--from", "1.1.0", "--to", "1.3.0", "--json", str(out)) == 0
+    (report,) = json.loads(out.read_text())
+    assert report["transition"]["from"] == "1.1.0" and report["transition"]["to"] == "1.2.0"
+    assert report["transition"]["to_outcome"] == "crash"

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from packaging.version import Version
+
+from harness import releases
+from harness.errors import CatalogError, UsageError
+from harness.releases import Catalog, load_catalog, parse_simple_json, select
+
+
+def catalog(page) -> Catalog:
+    return Catalog("tensorflow", parse_simple_json("tensorflow", page), "fixture")
+
+
+def test_versions_ordered_with_packaging(tf_page):
+    found = [str(r.version) for r in catalog(tf_page).releases]
+    assert found == ["0.12.0", "0.12.1", "1.0.0", "1.0.1", "1.15.5", "2.0.0", "2.16.2"]
+
+
+def test_upload_time_and_tags(tf_page):
+    rel = catalog(tf_page).find("1.0.1")
+    assert rel.upload_time.year == 2017
+    tags = {str(t) for w in rel.wheels for t in w.tags}
+    assert "cp36-cp36m-manylinux1_x86_64" in tags
+    assert all(not w.filename.endswith(".tar.gz") for w in rel.wheels)
+
+
+def test_prereleases_and_yanked_files_excluded(tf_page):
+    page = json.loads(json.dumps(tf_page))
+    page["files"].append({"filename": "tensorflow-2.1.0rc1-cp37-cp37m-manylinux2010_x86_64.whl",
+                          "upload-time": "2019-12-01T00:00:00Z", "yanked": False})
+    page["files"].append({"filename": "tensorflow-2.1.0-cp37-cp37m-manylinux2010_x86_64.whl",
+                          "upload-time": "2020-01-08T00:00:00Z", "yanked": "broken"})
+    versions = [str(r.version) for r in parse_simple_json("tensorflow", page)]
+    assert "2.1.0rc1" not in versions and "2.1.0" not in versions
+    with_pre = parse_simple_json("tensorflow", page, include_prereleases=True)
+    assert Version("2.1.0rc1") in [r.version for r in with_pre]
+
+
+def test_select_range_and_versions(tf_page):
+    cat = catalog(tf_page)
+    assert [str(r) for r in select(cat, from_="1.0.0", to="2.0.0")] == ["1.0.0", "1.0.1", "1.15.5", "2.0.0"]
+    assert [str(r) for r in select(cat, versions=["2.0.0", "1.0.1"])] == ["1.0.1", "2.0.0"]
+    assert len(select(cat)) == 7
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(from_="2.0.0", to="1.0.0"), "--from 2.0.0 is after --to 1.0.0"),
+        (dict(versions=["1.0.2"]), "tensorflow 1.0.2 is not a release with wheels; nearest releases: 1.0.0, 1.0.1, 1.15.5, 2.0.0"),
+        (dict(versions=["2.1.0rc1"]), "is a pre-release"),
+        (dict(from_="banana"), "banana is not a valid version"),
+    ],
+)
+def test_select_errors_are_one_line_usage_errors(tf_page, kwargs, message):
+    with pytest.raises(UsageError) as err:
+        select(catalog(tf_page), **kwargs)
+    assert message in str(err.value) and "\n" not in str(err.value)
+    assert err.value.exit_code == 2
+
+
+def test_empty_range(tf_page):
+    cat = catalog(tf_page)
+    narrow = Catalog("tensorflow", tuple(r for r in cat.releases if str(r) != "1.0.1"), "x")
+    with pytest.raises(UsageError, match="widen"):
+        select(narrow, from_="1.0.0", to="1.0.0") and select(
+            Catalog("tensorflow", (), "x"), from_=None, to=None)
+    with pytest.raises(UsageError, match="no tensorflow release"):
+        select(Catalog("tensorflow", (), "x"))
+
+
+def _write_cache(tmp_path, page, age):
+    path = releases._cache_file(tmp_path, "tensorflow", "http://127.0.0.1:9/simple/")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"fetched_at": time.time() - age, "data": page}))
+
+
+def test_offline_uses_cache(tmp_path, tf_page):
+    _write_cache(tmp_path, tf_page, age=10 * 24 * 3600)
+    cat = load_catalog("tensorflow", cache_dir=tmp_path, index_url="http://127.0.0.1:9/simple/", offline=True)
+    assert len(cat.releases) == 7 and cat.source.startswith("cache of")
+
+
+def test_unreachable_index_falls_back_to_stale_cache(tmp_path, tf_page):
+    # port 9 (discard) on loopback refuses the connection: no real network used
+    _write_cache(tmp_path, tf_page, age=10 * 24 * 3600)
+    cat = load_catalog("tensorflow", cache_dir=tmp_path, index_url="http://127.0.0.1:9/simple/")
+    assert "offline" in cat.source and len(cat.releases) == 7
+
+
+def test_unreachable_index_without_cache_is_one_clear_error(tmp_path):
+    with pytest.raises(CatalogError) as err:
+        load_catalog("tensorflow", cache_dir=tmp_path, index_url="http://127.0.0.1:9/simple/")
+    assert "no cached copy" in str(err.value) and "connect to the network once" in str(err.value)
+
+
+def test_folder_catalog(tmp_path):
+    for v in ("1.0.0", "1.1.0"):
+        (tmp_path / f"fakeflow-{v}-py3-none-any.whl").write_bytes(b"")
+    (tmp_path / "other-1.0-py3-none-any.whl").write_bytes(b"")
+    cat = releases.catalog_from_folder("fakeflow", tmp_path)
+    assert [str(r) for r in cat.releases] == ["1.0.0", "1.1.0"]
