@@ -41,7 +41,8 @@ class CaseReport:
                     f"nothing to compare{skipped}")
         if r.transition is None:
             return (f"{self.case}: {self.outcome(r.lo)} in {r.lo} and {self.outcome(r.hi)} in {r.hi}: "
-                    f"both ends agree, no transition to find{skipped}")
+                    f"both ends agree, no transition to find (a change reverted in between would not "
+                    f"show; `scan` checks every release){skipped}")
         old, new = r.transition
         gap = ""
         between = [s for s in r.skipped if old.version < s.version < new.version]
