@@ -8,6 +8,7 @@ bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 from collections.abc import Sequence
@@ -61,7 +62,7 @@ def parser() -> argparse.ArgumentParser:
     env.add_argument("--find-links", action="append", default=[], metavar="DIR",
                      help="extra folder of wheels (also the catalog when no --index-url)")
     env.add_argument("--index-url", metavar="URL", help="simple index (default: PyPI)")
-    env.add_argument("--offline", action="store_true", help="use the cached catalog only")
+    env.add_argument("--offline", action="store_true", help="no network: cached catalog, existing environments and uv's cache only")
     env.add_argument("--cache-dir", type=Path, default=None,
                      help=f"environments and catalog cache (default: {default_cache_dir()})")
     run = common.add_argument_group("running")
@@ -113,13 +114,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return task.run(cfg, ui)
     except HarnessError as exc:
-        ui.err.print(f"error: {exc}", markup=False)
+        ui.err.print(f"{'' if exc.exit_code == 130 else 'error: '}{exc}", markup=False)
         return exc.exit_code
-    except KeyboardInterrupt:
-        ui.err.print(
-            f"\ninterrupted: every finished release is stored under {cfg.results_dir}; "
-            "run the same command again to resume where it stopped", markup=False)
+    except KeyboardInterrupt:  # outside a command's resumable() block: nothing was running
+        ui.err.print("\ninterrupted before any work started", markup=False)
         return 130
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        ui.err.print(
+            f"error: disk full while writing {exc.filename or 'a file'}: expected free space, got "
+            f"none; free some (environments live in {cfg.envs_dir}) and rerun - stored results are kept",
+            markup=False)
+        return 2
 
 
 if __name__ == "__main__":

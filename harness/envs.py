@@ -144,7 +144,8 @@ def _read_info(path: Path) -> dict | None:
         return None
 
 
-def ensure(spec: EnvSpec, envs_dir: Path, cache_dir: Path, *, log=print) -> Env:
+def ensure(spec: EnvSpec, envs_dir: Path, cache_dir: Path, *, offline: bool = False,
+           log=print) -> Env:
     """Return a ready environment for ``spec``, building it if needed.
 
     Raises ``EnvironmentBuildError`` (with the install output's tail) when
@@ -161,22 +162,29 @@ def ensure(spec: EnvSpec, envs_dir: Path, cache_dir: Path, *, log=print) -> Env:
         if path.exists():
             log(f"removing half-built or outdated environment {path}")
             shutil.rmtree(path)
-        return _build(spec, path, cache_dir)
+        return _build(spec, path, cache_dir, offline=offline)
 
 
-def _build(spec: EnvSpec, path: Path, cache_dir: Path) -> Env:
+def _build(spec: EnvSpec, path: Path, cache_dir: Path, *, offline: bool = False) -> Env:
     uv = uv_binary()
     env = host_env(cache_dir)
     started = time.monotonic()
     try:
         command.run([uv, "venv", "--quiet", "--python", spec.python, str(path)], env=env)
         command.run(
-            [uv, "pip", "install", "--python", str(path / "bin" / "python"), *spec.install_args()],
+            [uv, "pip", "install", "--python", str(path / "bin" / "python"), *spec.install_args(),
+             *(["--offline"] if offline else [])],
             env=env,
             timeout=1800,
         )
         frozen = command.run([uv, "pip", "freeze", "--python", str(path / "bin" / "python")], env=env)
     except command.CommandFailed as exc:
+        if _no_network(exc.output_tail):
+            shutil.rmtree(path, ignore_errors=True)
+            raise EnvironmentBuildError(
+                f"cannot download {spec.package}=={spec.version}: no network and not in uv's cache",
+                hint="environments built before still work; rerun when online",
+            ) from exc
         failed = path.with_name(path.name + ".failed")
         shutil.rmtree(failed, ignore_errors=True)
         if path.exists():
@@ -194,6 +202,12 @@ def _build(spec: EnvSpec, path: Path, cache_dir: Path) -> Env:
     tmp.write_text(json.dumps(info, indent=1))
     os.replace(tmp, path / INFO_FILE)  # the info file marks the environment complete
     return Env(spec, path, lines, seconds)
+
+
+def _no_network(output: str) -> bool:
+    lowered = output.lower()
+    return any(s in lowered for s in ("failed to fetch", "dns error", "connection refused",
+                                       "network is unreachable", "network was disabled", "tcp connect error"))
 
 
 def spec_for(

@@ -37,4 +37,18 @@ class EnvironmentBuildError(HarnessError):
 
 
 class ResultsError(HarnessError):
-    """A results file is unreadable or has another schema."""
+    """A results file is unreadable or has another schema (bad input: exit 2)."""
+
+    exit_code = 2
+
+
+class DiskFullError(HarnessError):
+    """No space left to write results or build an environment."""
+
+    exit_code = 2
+
+
+class Interrupted(HarnessError):
+    """Ctrl-C: says what was kept and how to resume."""
+
+    exit_code = 130

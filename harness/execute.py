@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -26,7 +27,7 @@ from harness.cases import Case
 from harness.config import Config
 from harness.errors import EnvironmentBuildError
 from harness.interpreters import Interpreter, pick
-from harness.judge import judge
+from harness.judge import Verdict, judge
 from harness.outcome import Outcome
 from harness.releases import Release
 from harness.results import Row, Store, machine
@@ -89,7 +90,7 @@ def measure(
                 requirements=pins.pins_for(cfg.package, release.version),
                 find_links=cfg.find_links, index_url=cfg.index_url,
             ),
-            cfg.envs_dir, cfg.cache_dir, log=log,
+            cfg.envs_dir, cfg.cache_dir, offline=cfg.offline, log=log,
         )
     except EnvironmentBuildError as exc:
         return {**have, **_skip_rows(cfg, version, todo, Skip(str(exc), python), store,
@@ -155,8 +156,9 @@ def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str, *
         rows = {}
         for index, case in enumerate(cases):
             result = json.loads((out_dir / f"{index}.json").read_text())
-            outputs = [np.load(out_dir / name, allow_pickle=False) for name in result.get("outputs", [])]
-            verdict = judge(result, outputs, case.expect())
+            outputs, verdict = _load_outputs(out_dir, result)
+            if verdict is None:
+                verdict = judge(result, outputs, case.expect())
             rows[case.name] = Row(
                 case=case.name, package=cfg.package, version=env.spec.version, python=python,
                 variant=cfg.variant, outcome=verdict.outcome, max_abs_error=verdict.max_abs_error,
@@ -169,6 +171,17 @@ def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str, *
         return rows
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
+
+
+def _load_outputs(out_dir: Path, result: dict) -> tuple[list[np.ndarray], Verdict | None]:
+    """The runner's output arrays; never unpickles (an object array is an ``error``)."""
+    outputs = []
+    for name in result.get("outputs", []):
+        try:
+            outputs.append(np.load(out_dir / name, allow_pickle=False))
+        except ValueError as exc:
+            return [], Verdict(Outcome.ERROR, None, f"output {name} is not a numeric array ({exc})")
+    return outputs, None
 
 
 def supervise(cfg: Config, env: envs.Env, job: Path, out_dir: Path, n_cases: int) -> dict:
@@ -185,9 +198,14 @@ def supervise(cfg: Config, env: envs.Env, job: Path, out_dir: Path, n_cases: int
         if not pending:
             return ready
         (out_dir / "ready.json").unlink(missing_ok=True)  # each start imports anew
-        proc = command.start([str(env.python), str(job.with_name("runner.py")), str(job), str(out_dir)],
+        proc = command.start([str(env.python), str(job.with_name("runner.py")), str(job), str(out_dir),
+                              str(os.getpid())],
                              env=child_env, log=log_path)
-        timed_out = _watch(proc, out_dir, n_cases, cfg.timeout, cfg.import_timeout)
+        try:
+            timed_out = _watch(proc, out_dir, n_cases, cfg.timeout, cfg.import_timeout)
+        except BaseException:  # Ctrl-C or any error here: leave no runner behind
+            command.kill_group(proc)
+            raise
         rc = proc.returncode
         imported = (out_dir / "ready.json").exists()
         if imported:

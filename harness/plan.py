@@ -52,5 +52,6 @@ def build(cfg: Config) -> Plan:
     chosen_cases = load_cases(cfg)
     catalog = load_catalog(cfg)
     chosen = releases.select(catalog, from_=cfg.from_, to=cfg.to, versions=cfg.versions)
-    return Plan(catalog, tuple(chosen), tuple(find_interpreters(cfg)), tuple(chosen_cases),
-                Store(cfg.results_dir))
+    store = Store(cfg.results_dir)
+    store.check()
+    return Plan(catalog, tuple(chosen), tuple(find_interpreters(cfg)), tuple(chosen_cases), store)

@@ -210,14 +210,14 @@ def select(
 ) -> list[Release]:
     """The releases a command works on, oldest first.
 
-    ``versions`` picks exact releases; otherwise ``from_``/``to`` bound an
-    inclusive range.  Unknown versions, a reversed or empty range are
-    ``UsageError`` naming what exists.
+    ``versions`` picks exact releases (each must exist); otherwise ``from_``
+    and ``to`` bound an inclusive range (any versions: ``--from 1.0`` works).
+    Unknown versions, a reversed or empty range are ``UsageError`` naming
+    what exists.
     """
     if versions:
         return sorted((_require(catalog, v) for v in versions), key=lambda r: r.version)
-    lo = _require(catalog, from_).version if from_ else None
-    hi = _require(catalog, to).version if to else None
+    lo, hi = _bound(from_, "--from"), _bound(to, "--to")
     if lo is not None and hi is not None and lo > hi:
         raise UsageError(f"--from {from_} is after --to {to}", hint="swap them")
     chosen = [
@@ -228,9 +228,20 @@ def select(
     if not chosen:
         raise UsageError(
             f"no {catalog.package} release between {from_ or 'the first'} and {to or 'the newest'}",
-            hint="widen --from/--to",
+            hint=f"widen --from/--to (releases here: {catalog.releases[0]} .. {catalog.releases[-1]})"
+            if catalog.releases else "the catalog is empty",
         )
     return chosen
+
+
+def _bound(text: str | None, option: str) -> Version | None:
+    """A range bound: any valid version (``--from 1.0`` includes 1.0.0 and 1.0.1)."""
+    if not text:
+        return None
+    try:
+        return Version(text)
+    except InvalidVersion:
+        raise UsageError(f"{option} {text}: expected a version like 1.15.5, got {text!r}") from None
 
 
 def _require(catalog: Catalog, version: str) -> Release:

@@ -116,8 +116,8 @@ def _read(path: Path) -> dict[str, Row]:
     if schema != SCHEMA:
         raise ResultsError(
             f"results file {path} has schema {schema}, expected {SCHEMA}",
-            hint="it was written by another harness version; move the folder aside or "
-            "rerun with --force to re-measure",
+            hint="it was written by another harness version; move that results folder aside "
+            "(or delete the file) to re-measure",
         )
     return {name: Row.from_json(row) for name, row in data.get("rows", {}).items()}
 
@@ -143,6 +143,7 @@ class Store:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.files_written = 0
 
     def get(self, package: str, version: str, python: str, variant: str) -> dict[str, Row]:
         """Stored rows of one run file, by case name."""
@@ -161,6 +162,14 @@ class Store:
                 current = _read(path)
                 current.update({row.case: row for row in new})
                 _write(path, current)
+                self.files_written += 1
+
+    def check(self) -> None:
+        """Fail fast (``ResultsError``) if any stored file is unreadable or of another schema."""
+        base = self.root / RUNS
+        if base.is_dir():
+            for path in sorted(base.glob("*/*/*.json")):
+                _read(path)
 
     def rows(self) -> Iterator[Row]:
         """Every stored row."""

@@ -1,6 +1,6 @@
 """Run cases inside one framework environment.  Called by path, never imported.
 
-    python runner.py JOB.json OUTDIR
+    python runner.py JOB.json OUTDIR [PARENT_PID]
 
 Valid Python 3.6, standard library + numpy only: it runs in every release's
 environment from TF 0.12 on Python 3.6 to today.  For each case in the job it
@@ -10,7 +10,7 @@ are skipped, so the host can restart it after a crash or a timeout.  It never
 judges: comparison happens on the host.
 
 Exit codes: 0 done, 3 the framework could not be imported (see
-OUTDIR/import_error.json).
+OUTDIR/import_error.json), 4 the parent (PARENT_PID) died.
 """
 
 import importlib
@@ -245,8 +245,25 @@ def run_case(fw, case, np, job_dir, out_dir, index):
     write_json(os.path.join(out_dir, "%d.json" % index), result)
 
 
+def watch_parent(parent):
+    """Exit when the harness that started us is gone (kill -9 leaves no orphans)."""
+    import threading
+
+    def loop():
+        while True:
+            if os.getppid() != parent:
+                os._exit(4)
+            time.sleep(0.5)
+
+    thread = threading.Thread(target=loop, name="parent-watchdog")
+    thread.daemon = True
+    thread.start()
+
+
 def main(argv):
     job_path, out_dir = argv[1], argv[2]
+    if len(argv) > 3:
+        watch_parent(int(argv[3]))
     with open(job_path) as f:
         job = json.load(f)
     job_dir = os.path.dirname(os.path.abspath(job_path))

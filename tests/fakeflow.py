@@ -100,7 +100,7 @@ def _record_line(name: str, data: bytes) -> str:
     return f"{name},sha256={digest},{len(data)}"
 
 
-def build_wheel(folder: Path, version: str) -> Path:
+def build_wheel(folder: Path, version: str, requires: str = "numpy") -> Path:
     init = f"__version__ = {version!r}\n" + CORE + "\nfrom fakeflow import nn\n"
     if version == "1.4.0":
         init = "raise ImportError('libcudart.so.8.0: cannot open shared object file')\n"
@@ -109,7 +109,7 @@ def build_wheel(folder: Path, version: str) -> Path:
         "fakeflow/__init__.py": init.encode(),
         "fakeflow/nn.py": _nn_source(version).encode(),
         f"{dist_info}/METADATA": (
-            f"Metadata-Version: 2.1\nName: fakeflow\nVersion: {version}\nRequires-Dist: numpy\n"
+            f"Metadata-Version: 2.1\nName: fakeflow\nVersion: {version}\nRequires-Dist: {requires}\n"
         ).encode(),
         f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: fakeflow-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
     }

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 
 from harness import bisect
+from harness.commands import resumable
 from harness.config import Config
 from harness.execute import measure
 from harness.interpreters import pick
@@ -74,6 +75,11 @@ def default_range(cfg: Config, plan: Plan) -> list[Release]:
 
 def run(cfg: Config, ui: UI) -> int:
     plan = build(cfg)
+    with resumable(plan.store):
+        return _run(cfg, ui, plan)
+
+
+def _run(cfg: Config, ui: UI, plan: Plan) -> int:
     items = default_range(cfg, plan)
     names = [c.name for c in plan.cases]
     searches = {name: bisect.Bisection(len(items)) for name in names}

@@ -5,14 +5,20 @@ from __future__ import annotations
 import json
 
 from harness.commands.bisect import default_range
+from harness.commands import resumable
 from harness.config import Config
 from harness.execute import measure
-from harness.plan import build
+from harness.plan import Plan, build
 from harness.ui import UI
 
 
 def run(cfg: Config, ui: UI) -> int:
     plan = build(cfg)
+    with resumable(plan.store):
+        return _run(cfg, ui, plan)
+
+
+def _run(cfg: Config, ui: UI, plan: Plan) -> int:
     items = default_range(cfg, plan)
     ui.progress(f"scanning {len(plan.cases)} case(s) over {len(items)} {cfg.package} releases "
                 f"({items[0]} .. {items[-1]})")
