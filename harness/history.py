@@ -13,7 +13,9 @@ optional ``expect_<name>(np)``) plus a module-level ``BUG`` dict:
 ``last_affected``  the release the harness runs expecting the bug
 ``first_fixed``    the release the harness runs expecting the fix; with
                    ``last_affected`` the documented boundary
-``good_when``      ``pass`` (wrong results, errors) or ``no-crash`` (crashes)
+``good_when``      ``pass`` (wrong results, errors), ``no-crash`` (crashes: a clean
+                   exception counts as fixed) or ``rejects`` (bad input that old
+                   releases silently accepted: only a clean exception is fixed)
 optional:
 ``introduced_in`` / ``last_unaffected``  for a regression: the second boundary
 ``bisect_from``    where ``--bisect`` starts (default: ``last_affected``'s X.Y.0)
@@ -34,13 +36,14 @@ from packaging.version import InvalidVersion, Version
 
 from harness.cases import Case, load_user_file
 from harness.errors import UsageError
-from harness.outcome import GOOD_WHEN_CHOICES, Outcome, is_good
+from harness.outcome import GOOD_WHEN_CHOICES, GoodWhen, Outcome, is_good
 
 HISTORY_DIR = Path(__file__).resolve().parent.parent / "cases" / "history"
 KINDS = ("wrong-result", "crash", "error-became-supported", "regression")
 REQUIRED = {"id": str, "title": str, "source": list, "kind": str, "affected": str,
             "fixed_in": list, "last_affected": str, "first_fixed": str, "good_when": str}
 OPTIONAL = {"introduced_in": str, "last_unaffected": str, "bisect_from": str, "note": str}
+GOOD_WHEN = (*GOOD_WHEN_CHOICES, "rejects")
 # Worst first: the outcome that stands for a bug whose cases disagree.
 SEVERITY = (Outcome.CRASH, Outcome.TIMEOUT, Outcome.WRONG, Outcome.ERROR, Outcome.UNSUPPORTED,
             Outcome.SKIP, Outcome.PASS)
@@ -77,8 +80,8 @@ def validate(meta: object, *, where: str = "BUG", stem: str | None = None) -> li
         problems.append(f"{where}: BUG['id'] {meta['id']!r} must equal the file name {stem!r}")
     if meta["kind"] not in KINDS:
         problems.append(f"{where}: BUG['kind'] must be one of {', '.join(KINDS)}, got {meta['kind']!r}")
-    if meta["good_when"] not in GOOD_WHEN_CHOICES:
-        problems.append(f"{where}: BUG['good_when'] must be one of {GOOD_WHEN_CHOICES}, "
+    if meta["good_when"] not in GOOD_WHEN:
+        problems.append(f"{where}: BUG['good_when'] must be one of {GOOD_WHEN}, "
                         f"got {meta['good_when']!r}")
     if not meta["source"] or not all(isinstance(s, str) and s.startswith("http") for s in meta["source"]):
         problems.append(f"{where}: BUG['source'] must be a non-empty list of URLs")
@@ -201,6 +204,15 @@ class Observation:
     outcome: Outcome
     good: bool | None  # None: could not be measured
     detail: str = ""
+    case: str = ""  # the case whose outcome stands for the bug (the worst one)
+
+
+def good(outcome: Outcome, good_when: str) -> bool | None:
+    """``is_good`` plus ``rejects``: fixed means the release raises a clean exception."""
+    if good_when == "rejects":
+        return None if outcome is Outcome.SKIP else outcome is Outcome.ERROR
+    when: GoodWhen = "no-crash" if good_when == "no-crash" else "pass"
+    return is_good(outcome, when)
 
 
 def observe(version: str, outcomes: Mapping[str, tuple[Outcome, str]], good_when: str) -> Observation:
@@ -210,13 +222,11 @@ def observe(version: str, outcomes: Mapping[str, tuple[Outcome, str]], good_when
     and unknown when a case could not be measured and none is bad.  The
     outcome shown is the worst one, with its detail.
     """
-    verdicts = [is_good(o, good_when) for o, _ in outcomes.values()]  # type: ignore[arg-type]
+    verdicts = [good(o, good_when) for o, _ in outcomes.values()]
     good = False if False in verdicts else (None if None in verdicts else True)
     worst_name = min(outcomes, key=lambda n: SEVERITY.index(outcomes[n][0]))
     outcome, detail = outcomes[worst_name]
-    if len(outcomes) > 1 and detail:
-        detail = f"{worst_name}: {detail}"
-    return Observation(version, outcome, good, detail)
+    return Observation(version, outcome, good, detail, worst_name)
 
 
 @dataclass(frozen=True)
@@ -249,15 +259,23 @@ def judge_bug(bug: Bug, observations: Mapping[str, Observation]) -> Verdict:
 
 
 def describe(obs: Observation) -> str:
-    """``2.4.1 crash (SIGFPE)``: a release and what the bug did there."""
-    detail = obs.detail
-    if obs.outcome is Outcome.CRASH and detail:
-        detail = detail.split(":")[0]
-    elif obs.outcome in (Outcome.ERROR, Outcome.WRONG, Outcome.SKIP) and detail:
-        detail = detail if len(detail) <= 60 else detail[:57] + "..."
-    else:
-        detail = ""
-    return f"{obs.version} {obs.outcome}" + (f" ({detail})" if detail else "")
+    """``2.4.1 crash (SIGFPE)``: a release and, briefly, what the bug did there."""
+    short = ""
+    if obs.outcome in (Outcome.CRASH, Outcome.TIMEOUT):
+        short = obs.detail.split(":")[0]
+    elif obs.outcome is Outcome.ERROR:
+        short = obs.detail.split(":")[0]  # the exception class
+    elif obs.outcome is Outcome.WRONG and obs.detail.startswith("at "):
+        short = obs.detail.split("(")[0].strip()
+    return f"{obs.version} {obs.outcome}" + (f" ({short})" if short else "")
+
+
+def explain(obs: Observation) -> str:
+    """The full story of one observation, for the notes."""
+    text = f"{obs.version}: {obs.outcome}"
+    if obs.detail:
+        text += f" -- {obs.detail}"
+    return text + (f" (case {obs.case})" if obs.case else "")
 
 
 # ---------------------------------------------------------------- rendering
@@ -275,7 +293,7 @@ def table_rows(bugs: Iterable[Bug], verdicts: Mapping[str, Verdict]) -> list[dic
         row = {
             "bug": bug.id,
             "kind": str(bug.meta["kind"]),
-            "documented fix": f"{bug.meta['first_fixed']} (fixed in {fixed})",
+            "documented fix": f"{bug.meta['first_fixed']} (of {fixed})",
             "expected": f"{bug.meta['last_affected']} bad -> {bug.meta['first_fixed']} good",
             "observed": " -> ".join(describe(o) for o in v.observed),
             "verdict": v.status,
@@ -324,9 +342,7 @@ class Report:
             out.append(f"Sources: {', '.join(bug.meta['source'])}  ")  # type: ignore[arg-type]
             out.append(f"Documented: affected {bug.meta['affected']}; fixed in "
                        f"{', '.join(bug.meta['fixed_in'])}.  ")  # type: ignore[arg-type]
-            out.append("Observed: " + "; ".join(
-                f"{describe(o)}" + (f" -- {o.detail}" if o.detail and o.detail not in describe(o) else "")
-                for o in v.observed) + ".  ")
+            out.append("Observed: " + "; ".join(explain(o) for o in v.observed) + ".  ")
             if v.mismatches:
                 out.append(f"Mismatch: {'; '.join(v.mismatches)}.  ")
             if v.bisected or v.bisect_note:
