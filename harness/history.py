@@ -223,10 +223,10 @@ def observe(version: str, outcomes: Mapping[str, tuple[Outcome, str]], good_when
     outcome shown is the worst one, with its detail.
     """
     verdicts = [good(o, good_when) for o, _ in outcomes.values()]
-    good = False if False in verdicts else (None if None in verdicts else True)
+    verdict = False if False in verdicts else (None if None in verdicts else True)
     worst_name = min(outcomes, key=lambda n: SEVERITY.index(outcomes[n][0]))
     outcome, detail = outcomes[worst_name]
-    return Observation(version, outcome, good, detail, worst_name)
+    return Observation(version, outcome, verdict, detail, worst_name)
 
 
 @dataclass(frozen=True)
