@@ -289,11 +289,14 @@ def table_rows(bugs: Iterable[Bug], verdicts: Mapping[str, Verdict]) -> list[dic
     rows = []
     for bug in bugs:
         v = verdicts[bug.id]
-        fixed = ", ".join(str(x) for x in bug.meta["fixed_in"])  # type: ignore[union-attr]
+        fixed_in = [str(x) for x in bug.meta["fixed_in"]]  # type: ignore[union-attr]
+        documented = str(bug.meta["first_fixed"])
+        if fixed_in != [documented]:
+            documented += f" (of {', '.join(fixed_in)})"
         row = {
             "bug": bug.id,
             "kind": str(bug.meta["kind"]),
-            "documented fix": f"{bug.meta['first_fixed']} (of {fixed})",
+            "documented fix": documented,
             "expected": f"{bug.meta['last_affected']} bad -> {bug.meta['first_fixed']} good",
             "observed": " -> ".join(describe(o) for o in v.observed),
             "verdict": v.status,

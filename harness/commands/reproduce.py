@@ -214,7 +214,8 @@ def run(cfg: Config, ui: UI, *, names: Sequence[str] = (), bisect_range: bool = 
         f"Command: `python -m harness {' '.join(shlex.quote(a) for a in argv()[1:])}`  ",
         "Each bug runs on its documented last affected and first fixed releases; "
         "`good_when` decides what counts as fixed (`pass`: returns the expected value; "
-        "`no-crash`: anything but a crash or a timeout, so a clean error counts as fixed).",
+        "`no-crash`: anything but a crash or a timeout, so a clean error counts as fixed; "
+        "`rejects`: only a clean exception counts, for bad input that affected releases accepted).",
     ]
     report = history.Report(bugs, verdicts, header)
     cfg.results_dir.mkdir(parents=True, exist_ok=True)
