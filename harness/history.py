@@ -220,13 +220,16 @@ def observe(version: str, outcomes: Mapping[str, tuple[Outcome, str]], good_when
 
     The bug is good only when every case is good, bad when any case is bad,
     and unknown when a case could not be measured and none is bad.  The
-    outcome shown is the worst one, with its detail.
+    outcome shown is that of a case deciding the verdict (a bad one when
+    there is one; the worst by severity among those), with its detail.
     """
-    verdicts = [good(o, good_when) for o, _ in outcomes.values()]
-    verdict = False if False in verdicts else (None if None in verdicts else True)
-    worst_name = min(outcomes, key=lambda n: SEVERITY.index(outcomes[n][0]))
-    outcome, detail = outcomes[worst_name]
-    return Observation(version, outcome, verdict, detail, worst_name)
+    verdicts = {name: good(o, good_when) for name, (o, _) in outcomes.items()}
+    values = list(verdicts.values())
+    verdict = False if False in values else (None if None in values else True)
+    # The case shown is one that decides the verdict: a bad one if any, the worst first.
+    shown = min(outcomes, key=lambda n: (verdicts[n] is not False, SEVERITY.index(outcomes[n][0])))
+    outcome, detail = outcomes[shown]
+    return Observation(version, outcome, verdict, detail, shown)
 
 
 @dataclass(frozen=True)
@@ -302,8 +305,8 @@ def table_rows(bugs: Iterable[Bug], verdicts: Mapping[str, Verdict]) -> list[dic
             "verdict": v.status,
         }
         if v.bisected is not None or v.bisect_note:
-            row["bisected"] = (f"{v.bisected[0]} -> {v.bisected[1]}" if v.bisected else "") + (
-                f" ({v.bisect_note})" if v.bisect_note else "")
+            found = f"{v.bisected[0]} -> {v.bisected[1]}" if v.bisected else "none found"
+            row["bisected"] = found + (f" ({v.bisect_note})" if v.bisect_note else "")
         rows.append(row)
     return rows
 

@@ -110,6 +110,9 @@ def test_observe_combines_cases_worst_first():
     assert unknown.good is None
     bad_wins = history.observe("2.4.1", {"a": (Outcome.WRONG, ""), "b": (Outcome.SKIP, "")}, "pass")
     assert bad_wins.good is False
+    # under 'rejects' a case that returns is what makes the release bad, not the one that raised
+    rejects = history.observe("2.4.1", {"a": (Outcome.ERROR, "E: x"), "b": (Outcome.PASS, "")}, "rejects")
+    assert (rejects.good, rejects.outcome, rejects.case) == (False, Outcome.PASS, "b")
 
 
 def test_judge_agree_disagree_unknown():
