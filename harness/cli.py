@@ -24,6 +24,7 @@ COMMANDS = {
     "bisect": "find, per case, the release where its outcome changed",
     "scan": "run the cases in every release of a range and store the rows",
     "cases": "list case names, one a line",
+    "reproduce": "run each historical bug on its documented fix boundary: agree or disagree",
 }
 
 
@@ -41,6 +42,10 @@ def _positive(value: str) -> float:
     if number <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {value}")
     return number
+
+
+def _hook(command: str, name: str, default):
+    return getattr(importlib.import_module(f"harness.commands.{command}"), name, default)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -87,6 +92,7 @@ def parser() -> argparse.ArgumentParser:
         if name == "bisect":
             p.add_argument("--good-when", choices=GOOD_WHEN_CHOICES, default="pass",
                            help="which outcomes count as good (default: pass)")
+        _hook(name, "add_arguments", lambda _p: None)(p)  # a command's own options
     return top
 
 
@@ -112,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ui = UI(quiet=cfg.quiet)
     task = importlib.import_module(f"harness.commands.{cfg.command}")
     try:
-        return task.run(cfg, ui)
+        return task.run(cfg, ui, **_hook(cfg.command, "options_from", lambda _a: {})(args))
     except HarnessError as exc:
         ui.err.print(f"{'' if exc.exit_code == 130 else 'error: '}{exc}", markup=False)
         return exc.exit_code
