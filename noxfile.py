@@ -40,6 +40,12 @@ def cases(session: nox.Session) -> None:
     _harness(session, "cases")
 
 
+@nox.session(default=False)
+def reproduce(session: nox.Session) -> None:
+    """Check each historical bug in cases/history on its documented fix boundary."""
+    _harness(session, "reproduce")
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """Unit, pipeline (fake wheels in real uv environments) and real-TensorFlow integration tests."""
