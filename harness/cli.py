@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from harness import __version__
-from harness.config import Config, default_cache_dir
+from harness.config import DEFAULT_VARIANT, GB, Config, Variant, default_cache_dir
 from harness.errors import HarnessError
 from harness.outcome import GOOD_WHEN_CHOICES
 from harness.ui import UI
@@ -35,6 +36,20 @@ class _Parser(argparse.ArgumentParser):
 
 def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _variant(text: str) -> Variant:
+    name, _, assignments = text.partition("=")
+    pairs = []
+    for item in assignments.split(","):
+        var, eq, value = item.partition("=")
+        if not eq or not var.strip():
+            raise argparse.ArgumentTypeError(
+                f"expected NAME=VAR=VALUE[,VAR=VALUE], got {text!r}")
+        pairs.append((var.strip(), value))
+    if not name.strip() or name.strip() == "default":
+        raise argparse.ArgumentTypeError(f"expected a variant name other than 'default', got {text!r}")
+    return Variant(name.strip(), tuple(pairs))
 
 
 def _positive(value: str) -> float:
@@ -80,6 +95,15 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--json", dest="json_path", type=Path, metavar="FILE",
                      help="also write a machine-readable result")
     run.add_argument("--force", action="store_true", help="re-run what is already stored")
+    run.add_argument("--variant", dest="variants", action="append", default=[], type=_variant,
+                     metavar="NAME=VAR=VALUE[,VAR=VALUE]",
+                     help="also run with these environment variables, stored as variant NAME "
+                     "(e.g. onednn-off=TF_ENABLE_ONEDNN_OPTS=0); repeatable")
+    run.add_argument("-j", "--jobs", type=int, default=max(os.cpu_count() or 1, 1), metavar="N",
+                     help="releases measured at once (default: number of cores)")
+    run.add_argument("--disk-budget", type=_positive, default=40.0, metavar="GB",
+                     help="environments kept on disk before the least recently used are "
+                     "evicted (default: 40)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
 
     top = _Parser(prog="python -m harness",
@@ -106,6 +130,8 @@ def config_from(args: argparse.Namespace) -> Config:
         find_links=tuple(str(Path(p).resolve()) for p in args.find_links),
         index_url=args.index_url, offline=args.offline, quiet=args.quiet,
         good_when=getattr(args, "good_when", "pass"),
+        variants=(DEFAULT_VARIANT, *args.variants), jobs=max(args.jobs, 1),
+        disk_budget=args.disk_budget * GB,
     )
     if args.cache_dir is not None:
         kwargs["cache_dir"] = args.cache_dir

@@ -18,6 +18,21 @@ def default_cache_dir() -> Path:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A named set of environment variables for the runner (e.g. oneDNN off)."""
+
+    name: str = "default"
+    env: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+DEFAULT_VARIANT = Variant()
+GB = 1024**3
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a command needs; passed explicitly, never global."""
 
@@ -40,10 +55,15 @@ class Config:
     find_links: tuple[str, ...] = ()
     index_url: str | None = None
     offline: bool = False
-    variant: str = "default"
-    variant_env: tuple[tuple[str, str], ...] = ()
-    keep_envs: bool = True
+    variants: tuple[Variant, ...] = (DEFAULT_VARIANT,)
+    disk_budget: float = 40 * GB  # bytes of environments kept before LRU eviction
+    jobs: int = 2
     quiet: bool = False
+
+    @property
+    def variant(self) -> str:
+        """Name of the first (for bisect: the only) variant."""
+        return self.variants[0].name
 
     @property
     def envs_dir(self) -> Path:

@@ -8,6 +8,7 @@ module that decides the environment variables of child processes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -22,10 +23,10 @@ from pathlib import Path
 from filelock import FileLock
 
 from harness import command
+from harness.disk import INFO_FILE, tree_size
 from harness.errors import EnvironmentBuildError
 from harness.interpreters import Interpreter
 
-INFO_FILE = "harness-env.json"
 INFO_SCHEMA = 1
 # The release's wheel can appear a little after its first file; dependencies
 # released the same day (tensorboard, keras) must still be admitted.
@@ -93,8 +94,13 @@ def exclude_newer_for(upload_time: datetime | None, override: str | None) -> str
     return (upload_time + DATE_SLACK).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@functools.lru_cache(maxsize=1)
 def uv_binary() -> str:
-    """The uv executable: the one installed with the harness, else PATH."""
+    """The uv executable: the one installed with the harness, else PATH.
+
+    Resolved once, from the main thread (``plan.build``): uv's finder reads
+    ``sysconfig``, whose first use is not thread-safe.
+    """
     try:
         from uv import find_uv_bin
 
@@ -195,13 +201,20 @@ def _build(spec: EnvSpec, path: Path, cache_dir: Path, *, offline: bool = False)
             hint=f"kept for inspection: {failed}",
         ) from exc
     seconds = time.monotonic() - started
+    size = tree_size(path)
     lines = tuple(line for line in frozen.splitlines() if line and not line.startswith("#"))
     info = {"schema": INFO_SCHEMA, "spec": asdict(spec), "frozen": lines, "build_seconds": seconds,
+            "size_bytes": size,
             "created": time.time(), "harness_python": sys.version.split()[0]}
     tmp = path / (INFO_FILE + ".tmp")
     tmp.write_text(json.dumps(info, indent=1))
     os.replace(tmp, path / INFO_FILE)  # the info file marks the environment complete
     return Env(spec, path, lines, seconds)
+
+
+def clean_uv_cache(package: str, cache_dir: Path) -> None:
+    """Remove ``package``'s entries from uv's cache (after its environments were evicted)."""
+    command.run([uv_binary(), "cache", "clean", package], env=host_env(cache_dir))
 
 
 def _no_network(output: str) -> bool:

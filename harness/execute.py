@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from packaging.utils import canonicalize_name
 
 from harness import command, envs, pins
 from harness.cases import Case
-from harness.config import Config
+from harness.config import Config, Variant
 from harness.errors import EnvironmentBuildError
 from harness.interpreters import Interpreter, pick
 from harness.judge import Verdict, judge
@@ -65,16 +66,19 @@ def measure(
     interpreters: Sequence[Interpreter],
     store: Store,
     *,
+    variant: Variant | None = None,
+    stop: threading.Event | None = None,
     log: Log = print,
 ) -> dict[str, Row]:
     """Rows for ``cases`` in ``release``: stored ones reused, the rest run now."""
+    variant = variant or cfg.variants[0]
     version = str(release.version)
     picked = pick(release, interpreters)
     if isinstance(picked, str):
-        return _skip_rows(cfg, version, cases, Skip(picked), store)
+        return _skip_rows(cfg, version, cases, Skip(picked), store, variant)
     interp, wheel = picked
     python = ".".join(map(str, interp.version))
-    stored = {} if cfg.force else store.get(cfg.package, version, python, cfg.variant)
+    stored = {} if cfg.force else store.get(cfg.package, version, python, variant.name)
     # skips are retried: the cause (network, a pin) may have gone away
     have = {c.name: stored[c.name] for c in cases
             if c.name in stored and stored[c.name].case_digest == _digest(c)
@@ -93,12 +97,12 @@ def measure(
             cfg.envs_dir, cfg.cache_dir, offline=cfg.offline, log=log,
         )
     except EnvironmentBuildError as exc:
-        return {**have, **_skip_rows(cfg, version, todo, Skip(str(exc), python), store,
+        return {**have, **_skip_rows(cfg, version, todo, Skip(str(exc), python), store, variant,
                                      persist=not _looks_transient(str(exc)))}
     try:
-        rows = _run_cases(cfg, env, todo, python, log=log)
+        rows = _run_cases(cfg, env, todo, python, variant, stop or threading.Event())
     except Skip as skip:
-        return {**have, **_skip_rows(cfg, version, todo, skip, store)}
+        return {**have, **_skip_rows(cfg, version, todo, skip, store, variant)}
     store.add(rows.values())
     return {**have, **rows}
 
@@ -113,9 +117,9 @@ def _looks_transient(text: str) -> bool:
 
 
 def _skip_rows(cfg: Config, version: str, cases: Sequence[Case], skip: Skip, store: Store,
-               *, persist: bool = True) -> dict[str, Row]:
+               variant: Variant, *, persist: bool = True) -> dict[str, Row]:
     rows = {c.name: Row(case=c.name, package=cfg.package, version=version, python=skip.python,
-                        variant=cfg.variant, outcome=Outcome.SKIP, detail=skip.reason,
+                        variant=variant.name, variant_env=dict(variant.env), outcome=Outcome.SKIP, detail=skip.reason,
                         case_digest=_digest(c), machine=machine(), recorded_at=time.time())
             for c in cases}
     if persist and skip.python:
@@ -145,14 +149,15 @@ def write_job(job_dir: Path, cases: Sequence[Case], module: str) -> Path:
     return job
 
 
-def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str, *, log: Log) -> dict[str, Row]:
+def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
+               variant: Variant, stop: threading.Event) -> dict[str, Row]:
     cfg.work_dir.mkdir(parents=True, exist_ok=True)
     job_dir = Path(tempfile.mkdtemp(prefix=f"{env.path.name}-", dir=cfg.work_dir))
     out_dir = job_dir / "out"
     out_dir.mkdir()
     try:
         job = write_job(job_dir, cases, module_name(cfg.package))
-        ready = supervise(cfg, env, job, out_dir, len(cases))
+        ready = supervise(cfg, env, job, out_dir, len(cases), variant, stop)
         rows = {}
         for index, case in enumerate(cases):
             result = json.loads((out_dir / f"{index}.json").read_text())
@@ -161,7 +166,7 @@ def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str, *
                 verdict = judge(result, outputs, case.expect())
             rows[case.name] = Row(
                 case=case.name, package=cfg.package, version=env.spec.version, python=python,
-                variant=cfg.variant, outcome=verdict.outcome, max_abs_error=verdict.max_abs_error,
+                variant=variant.name, variant_env=dict(variant.env), outcome=verdict.outcome, max_abs_error=verdict.max_abs_error,
                 detail=verdict.detail, case_digest=_digest(case), seconds=result.get("seconds"),
                 import_seconds=ready.get("import_seconds"), build_seconds=env.build_seconds,
                 framework_version=str(ready.get("framework_version")),
@@ -184,16 +189,19 @@ def _load_outputs(out_dir: Path, result: dict) -> tuple[list[np.ndarray], Verdic
     return outputs, None
 
 
-def supervise(cfg: Config, env: envs.Env, job: Path, out_dir: Path, n_cases: int) -> dict:
+def supervise(cfg: Config, env: envs.Env, job: Path, out_dir: Path, n_cases: int,
+              variant: Variant, stop: threading.Event) -> dict:
     """Run the runner until every case has a result file; return ready.json's content.
 
     Raises ``Skip`` when the framework cannot be imported (or the import
     crashes or hangs).
     """
-    child_env = envs.child_env(env, dict(cfg.variant_env))
-    log_path = out_dir / "runner.log"
+    child_env = envs.child_env(env, dict(variant.env))
     ready: dict = {}
+    attempt = 0
     while True:
+        attempt += 1
+        log_path = out_dir / f"runner-{attempt}.log"  # per start: a crash shows its own output
         pending = [i for i in range(n_cases) if not (out_dir / f"{i}.json").exists()]
         if not pending:
             return ready
@@ -202,7 +210,7 @@ def supervise(cfg: Config, env: envs.Env, job: Path, out_dir: Path, n_cases: int
                               str(os.getpid())],
                              env=child_env, log=log_path)
         try:
-            timed_out = _watch(proc, out_dir, n_cases, cfg.timeout, cfg.import_timeout)
+            timed_out = _watch(proc, out_dir, n_cases, cfg.timeout, cfg.import_timeout, stop)
         except BaseException:  # Ctrl-C or any error here: leave no runner behind
             command.kill_group(proc)
             raise
@@ -232,8 +240,16 @@ def supervise(cfg: Config, env: envs.Env, job: Path, out_dir: Path, n_cases: int
         (out_dir / f"{index}.json").write_text(json.dumps(result))
 
 
-def _watch(proc, out_dir: Path, n_cases: int, timeout: float, import_timeout: float) -> bool:
-    """Wait for ``proc``; kill its group when a case (or the import) overruns. True if killed."""
+class Cancelled(Exception):
+    """The run was interrupted (Ctrl-C in the main thread): stop, storing nothing partial."""
+
+
+def _watch(proc, out_dir: Path, n_cases: int, timeout: float, import_timeout: float,
+           stop: threading.Event) -> bool:
+    """Wait for ``proc``; kill its group when a case (or the import) overruns. True if killed.
+
+    ``stop`` set by another thread (Ctrl-C) kills the runner and raises ``Cancelled``.
+    """
     def progress() -> int:
         return sum((out_dir / f"{i}.json").exists() for i in range(n_cases)) + (
             out_dir / "ready.json").exists()
@@ -248,5 +264,8 @@ def _watch(proc, out_dir: Path, n_cases: int, timeout: float, import_timeout: fl
         if now > deadline:
             command.kill_group(proc)
             return True
+        if stop.is_set():
+            command.kill_group(proc)
+            raise Cancelled()
         time.sleep(POLL)
     return False

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import cases as cases_mod
-from harness import interpreters, releases
+from harness import envs, interpreters, releases
 from harness.cases import Case
 from harness.config import Config
 from harness.interpreters import Interpreter
@@ -54,4 +54,5 @@ def build(cfg: Config) -> Plan:
     chosen = releases.select(catalog, from_=cfg.from_, to=cfg.to, versions=cfg.versions)
     store = Store(cfg.results_dir)
     store.check()
+    envs.uv_binary()  # resolve before worker threads need it
     return Plan(catalog, tuple(chosen), tuple(find_interpreters(cfg)), tuple(chosen_cases), store)

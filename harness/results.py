@@ -39,6 +39,7 @@ class Row:
     python: str  # interpreter version, "3.6.15"; "" when none was found
     variant: str
     outcome: Outcome
+    variant_env: dict = field(default_factory=dict)
     max_abs_error: float | None = None
     detail: str = ""
     case_digest: str = ""

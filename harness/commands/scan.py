@@ -1,14 +1,25 @@
-"""``scan``: every selected case in every selected release."""
+"""``scan``: every selected case in every selected release (and variant).
+
+Releases run on ``--jobs`` workers, so one environment builds while another
+runs; each finished release is stored at once, then environments over the
+disk budget are evicted, least recently used first.
+"""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from harness.commands.bisect import default_range
+from harness import disk, envs
 from harness.commands import resumable
-from harness.config import Config
+from harness.commands.bisect import default_range
+from harness.config import Config, Variant
 from harness.execute import measure
 from harness.plan import Plan, build
+from harness.releases import Release
+from harness.results import Row
 from harness.ui import UI
 
 
@@ -18,21 +29,61 @@ def run(cfg: Config, ui: UI) -> int:
         return _run(cfg, ui, plan)
 
 
+def _counts(rows) -> str:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.outcome.value] = counts.get(row.outcome.value, 0) + 1
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+
+
 def _run(cfg: Config, ui: UI, plan: Plan) -> int:
     items = default_range(cfg, plan)
-    ui.progress(f"scanning {len(plan.cases)} case(s) over {len(items)} {cfg.package} releases "
-                f"({items[0]} .. {items[-1]})")
-    all_rows = []
-    for n, release in enumerate(items, 1):
-        ui.progress(f"[{n}/{len(items)}] {cfg.package} {release}")
-        measured = measure(cfg, release, plan.cases, plan.interpreters, plan.store, log=ui.progress)
-        counts: dict[str, int] = {}
-        for row in measured.values():
-            counts[row.outcome.value] = counts.get(row.outcome.value, 0) + 1
-        ui.progress("    " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-        all_rows.extend(measured[c.name] for c in plan.cases)
-    ui.result(f"{len(all_rows)} rows for {len(items)} releases; stored under {cfg.results_dir}")
+    work = [(r, v) for r in items for v in cfg.variants]
+    ui.progress(f"scanning {len(plan.cases)} case(s) x {len(items)} {cfg.package} releases "
+                f"({items[0]} .. {items[-1]}) x {len(cfg.variants)} variant(s) on {cfg.jobs} worker(s)")
+    started = time.monotonic()
+    results: dict[tuple[str, str], dict[str, Row]] = {}
+    done = 0
+    stop = threading.Event()  # set on Ctrl-C: workers kill their runners and return
+
+    def task(release: Release, variant: Variant) -> dict[str, Row]:
+        return measure(cfg, release, plan.cases, plan.interpreters, plan.store,
+                       variant=variant, stop=stop, log=ui.progress)
+
+    with ThreadPoolExecutor(max_workers=cfg.jobs) as pool:
+        pending: dict[Future, tuple[Release, Variant]] = {}
+        queue = list(work)
+        try:
+            while queue or pending:
+                while queue and len(pending) < cfg.jobs:
+                    release, variant = queue.pop(0)
+                    pending[pool.submit(task, release, variant)] = (release, variant)
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    release, variant = pending.pop(future)
+                    measured = future.result()
+                    results[(str(release), variant.name)] = measured
+                    done += 1
+                    py = next(iter(measured.values())).python or "-"
+                    ui.progress(f"[{done}/{len(work)}] {cfg.package} {release} (python {py}, "
+                                f"{variant.name}): {_counts(measured.values())}")
+                    _enforce_budget(cfg, ui)
+        except BaseException:
+            stop.set()
+            for future in pending:
+                future.cancel()
+            raise
+    all_rows = [results[(str(r), v.name)][c.name] for r, v in work for c in plan.cases]
+    ui.result(f"{len(all_rows)} rows for {len(items)} releases in {time.monotonic() - started:.0f} s "
+              f"({_counts(all_rows)}); stored under {cfg.results_dir}")
     if cfg.json_path:
         cfg.json_path.write_text(json.dumps([r.public() for r in all_rows], indent=2))
         ui.result(f"wrote {cfg.json_path}")
     return 0
+
+
+def _enforce_budget(cfg: Config, ui: UI) -> None:
+    # The most recently used environments may be in use by the other workers.
+    recent = {u.path for u in disk.usage(cfg.envs_dir)[-(cfg.jobs + 1):]}
+    disk.enforce(cfg.envs_dir, cfg.disk_budget, protect=recent,
+                 clean_cache=lambda pkg: envs.clean_uv_cache(pkg, cfg.cache_dir), log=ui.progress)
