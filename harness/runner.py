@@ -235,10 +235,12 @@ def run_keras(fw, spec, tensors, arrays):
     attrs = spec.get("attrs", {})
     rank = 1 if spec["op"] == "keras_conv1d" else 2
     name = "Conv%dD" % rank
-    try:
-        cls = fw.lookup("keras.layers." + name)
-    except Unsupported:
-        cls = fw.lookup("contrib.keras.layers." + name)
+    cls = getattr(getattr(getattr(fw.tf, "keras", None), "layers", None), name, None)
+    if cls is None:  # 1.1-1.3 had Keras only under contrib
+        contrib = getattr(getattr(fw.tf, "contrib", None), "keras", None)
+        cls = getattr(getattr(contrib, "layers", None), name, None)
+    if cls is None:
+        raise Unsupported("no tf.keras.layers.%s (nor tf.contrib.keras) in this release" % name)
     padding = attrs.get("padding", "VALID")
     if not isinstance(padding, str):
         raise Unsupported("keras %s takes padding 'valid' or 'same' only" % name)
