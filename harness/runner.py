@@ -147,9 +147,9 @@ def doc_mentions(fn, words):
 def padding_arg(fn, attrs):
     """'VALID'/'SAME', or explicit padding in the full per-dimension form.
 
-    Explicit padding is taken only by ops whose documentation says so
-    (conv2d from 1.14, depthwise_conv2d and conv2d_transpose from 2.x);
-    elsewhere the release cannot express the case.
+    Explicit padding is taken only by ops whose documentation says so (seen:
+    conv2d in 1.15, depthwise_conv2d and conv2d_transpose in 2.4; never
+    conv1d or conv3d); elsewhere the release cannot express the case.
     """
     padding = attrs.get("padding", "VALID")
     if isinstance(padding, str):
@@ -168,7 +168,7 @@ def format_keyword(fn, attrs):
     if fmt in CHANNELS_LAST:
         return None
     if fmt == "NCW" and not doc_mentions(fn, '"ncw"'):
-        return "NCHW"  # conv1d before ~1.5 documented only NHWC/NCHW for 1-D data
+        return "NCHW"  # old conv1d (0.12, 1.0) knows only NHWC/NCHW for 1-D data
     return fmt
 
 
