@@ -9,7 +9,6 @@ runner is restarted for the remaining cases.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -34,8 +33,6 @@ from harness.releases import Release
 from harness.results import Row, Store, machine
 
 RUNNER = Path(__file__).with_name("runner.py")
-# Stored rows are reused only if both the case and the runner are unchanged.
-RUNNER_DIGEST = hashlib.sha256(RUNNER.read_bytes()).hexdigest()[:8]
 IMPORT_FAILED = 3  # runner.py's exit code when the framework does not import
 POLL = 0.05
 
@@ -81,7 +78,7 @@ def measure(
     stored = {} if cfg.force else store.get(cfg.package, version, python, variant.name)
     # skips are retried: the cause (network, a pin) may have gone away
     have = {c.name: stored[c.name] for c in cases
-            if c.name in stored and stored[c.name].case_digest == _digest(c)
+            if c.name in stored and stored[c.name].case_digest == c.digest
             and stored[c.name].outcome is not Outcome.SKIP}
     todo = [c for c in cases if c.name not in have]
     if not todo:
@@ -107,10 +104,6 @@ def measure(
     return {**have, **rows}
 
 
-def _digest(case: Case) -> str:
-    return f"{case.digest}-{RUNNER_DIGEST}"
-
-
 def _looks_transient(text: str) -> bool:
     lowered = text.lower()
     return any(w in lowered for w in ("failed to fetch", "connect", "dns", "timed out", "network"))
@@ -120,7 +113,7 @@ def _skip_rows(cfg: Config, version: str, cases: Sequence[Case], skip: Skip, sto
                variant: Variant, *, persist: bool = True) -> dict[str, Row]:
     rows = {c.name: Row(case=c.name, package=cfg.package, version=version, python=skip.python,
                         variant=variant.name, variant_env=dict(variant.env), outcome=Outcome.SKIP, detail=skip.reason,
-                        case_digest=_digest(c), machine=machine(), recorded_at=time.time())
+                        case_digest=c.digest, machine=machine(), recorded_at=time.time())
             for c in cases}
     if persist and skip.python:
         store.add(rows.values())
@@ -167,7 +160,7 @@ def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
             rows[case.name] = Row(
                 case=case.name, package=cfg.package, version=env.spec.version, python=python,
                 variant=variant.name, variant_env=dict(variant.env), outcome=verdict.outcome, max_abs_error=verdict.max_abs_error,
-                detail=verdict.detail, case_digest=_digest(case), seconds=result.get("seconds"),
+                detail=verdict.detail, case_digest=case.digest, seconds=result.get("seconds"),
                 import_seconds=ready.get("import_seconds"), build_seconds=env.build_seconds,
                 framework_version=str(ready.get("framework_version")),
                 numpy_version=ready.get("numpy_version"), frozen=env.frozen, machine=machine(),

@@ -74,7 +74,8 @@ def compare(
     nan_ok = np.isnan(got64) == np.isnan(want64)
     inf_ok = np.where(np.isinf(want64) | np.isinf(got64), got64 == want64, True)
     finite = np.isfinite(got64) & np.isfinite(want64)
-    diff = np.where(finite, np.abs(got64 - want64), 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf where not finite: masked out
+        diff = np.where(finite, np.abs(got64 - want64), 0.0)
     allowed = bound if bound is not None else atol + rtol * np.abs(want64)
     within = np.where(finite, diff <= allowed, True) & nan_ok & inf_ok
     max_error = float(diff.max()) if finite.any() else 0.0

@@ -106,11 +106,14 @@ def call(fn, positional, keywords, aliases=None):
 
 # ---------------------------------------------------------------- op cases
 
-def load_input(fw, spec, np, path, feeds):
+CHANNELS_LAST = (None, "NWC", "NHWC", "NDHWC")
+
+
+def load_input(fw, spec, array, feeds):
     """A framework tensor for one input array (placeholder+feed when asked)."""
-    array = np.load(path)
     dtype_name = spec.get("dtype", str(array.dtype))
     dtype = fw.dtype(dtype_name)
+    # bfloat16 arrives as float32 values already rounded to bfloat16 on the host
     host = array if dtype_name == "bfloat16" else array.astype(dtype_name)
     if spec.get("feed") and not fw.eager:
         ph = fw.tf.placeholder(fw.dtype("float32" if dtype_name == "bfloat16" else dtype_name),
@@ -124,34 +127,147 @@ def load_input(fw, spec, np, path, feeds):
     return tensor
 
 
-def run_conv(fw, spec, args):
-    """conv1d/conv2d/conv3d with the attribute spellings this release knows."""
-    op = spec["op"]
-    attrs = spec.get("attrs", {})
-    fn = fw.lookup("nn." + op)
-    stride = attrs.get("strides", 1)
-    if op == "conv1d":
-        strides = stride if isinstance(stride, int) else stride[0]
-    else:
-        rank = {"conv2d": 2, "conv3d": 3}[op]
-        strides = [stride] * rank if isinstance(stride, int) else list(stride)
-        strides = [1] + strides + [1]
-        if attrs.get("data_format", "").startswith("NC"):
-            strides = [1, 1] + strides[1:-1]
+def channels_first(attrs):
+    return attrs.get("data_format") not in CHANNELS_LAST
+
+
+def per_dim(value, rank):
+    return [value] * rank if isinstance(value, int) else list(value)
+
+
+def full_rank(values, attrs):
+    """Spatial values -> one per tensor dimension (1 for batch and channels)."""
+    return [1, 1] + values if channels_first(attrs) else [1] + values + [1]
+
+
+def doc_mentions(fn, words):
+    return words in (getattr(fn, "__doc__", None) or "").lower()
+
+
+def padding_arg(fn, attrs):
+    """'VALID'/'SAME', or explicit padding in the full per-dimension form.
+
+    Explicit padding is taken only by ops whose documentation says so (seen:
+    conv2d in 1.15, depthwise_conv2d and conv2d_transpose in 2.4; never
+    conv1d or conv3d); elsewhere the release cannot express the case.
+    """
+    padding = attrs.get("padding", "VALID")
+    if isinstance(padding, str):
+        return padding
+    if not doc_mentions(fn, "explicit padding"):
+        raise Unsupported("%s() takes no explicit padding list in this release"
+                          % getattr(fn, "__name__", "op"))
+    pads = [list(p) for p in padding]
+    return [[0, 0], [0, 0]] + pads if channels_first(attrs) else [[0, 0]] + pads + [[0, 0]]
+
+
+def format_keyword(fn, attrs):
+    """data_format to pass: None for channels-last (every era's default, old
+    releases spell it differently), else the spelling this release documents."""
     fmt = attrs.get("data_format")
-    # channels-last is every release's default; passing it only risks old spellings
-    keywords = {"data_format": None if fmt in (None, "NWC", "NHWC", "NDHWC") else fmt}
-    if attrs.get("dilations") not in (None, 1):
-        dil = attrs["dilations"]
-        if op != "conv1d":
-            dil = [dil] * (len(strides) - 2) if isinstance(dil, int) else list(dil)
-            dil = [1, 1] + dil if attrs.get("data_format", "").startswith("NC") else [1] + dil + [1]
-        keywords["dilations"] = dil
-    return call(fn, [args[0], args[1], strides, attrs.get("padding", "VALID")], keywords,
+    if fmt in CHANNELS_LAST:
+        return None
+    if fmt == "NCW" and not doc_mentions(fn, '"ncw"'):
+        return "NCHW"  # old conv1d (0.12, 1.0) knows only NHWC/NCHW for 1-D data
+    return fmt
+
+
+def dilation_keyword(attrs, rank, full):
+    dil = attrs.get("dilations", 1)
+    if dil in (None, 1) or per_dim(dil, rank) == [1] * rank:
+        return None
+    return full_rank(per_dim(dil, rank), attrs) if full else per_dim(dil, rank)
+
+
+def run_conv(fw, spec, tensors, arrays):
+    """conv1d/conv2d/conv3d with the attribute spellings this release knows."""
+    op, attrs = spec["op"], spec.get("attrs", {})
+    fn = fw.lookup("nn." + op)
+    rank = {"conv1d": 1, "conv2d": 2, "conv3d": 3}[op]
+    stride = per_dim(attrs.get("strides", 1), rank)
+    if op == "conv1d":
+        strides = stride[0]
+        dilations = dilation_keyword(attrs, 1, full=False)
+        dilations = dilations[0] if dilations else None
+    else:
+        strides = full_rank(stride, attrs)
+        dilations = dilation_keyword(attrs, rank, full=True)
+    keywords = {"data_format": format_keyword(fn, attrs), "dilations": dilations}
+    return call(fn, [tensors[0], tensors[1], strides, padding_arg(fn, attrs)], keywords,
                 {"dilations": ["dilation_rate"]})
 
 
-OPS = {"conv1d": run_conv, "conv2d": run_conv, "conv3d": run_conv}
+def run_depthwise(fw, spec, tensors, arrays):
+    """depthwise_conv2d: 1.x spells the dilation ``rate`` (two values)."""
+    attrs = spec.get("attrs", {})
+    fn = fw.lookup("nn.depthwise_conv2d")
+    strides = full_rank(per_dim(attrs.get("strides", 1), 2), attrs)
+    keywords = {"data_format": format_keyword(fn, attrs),
+                "dilations": dilation_keyword(attrs, 2, full=False)}
+    return call(fn, [tensors[0], tensors[1], strides, padding_arg(fn, attrs)], keywords,
+                {"dilations": ["rate"]})
+
+
+def run_transpose(fw, spec, tensors, arrays):
+    """conv2d_transpose(value|input, filter|filters, output_shape, strides, padding)."""
+    attrs = spec.get("attrs", {})
+    fn = fw.lookup("nn.conv2d_transpose")
+    strides = full_rank(per_dim(attrs.get("strides", 1), 2), attrs)
+    keywords = {"data_format": format_keyword(fn, attrs),
+                "dilations": dilation_keyword(attrs, 2, full=True)}
+    return call(fn, [tensors[0], tensors[1], list(attrs["output_shape"]), strides,
+                     padding_arg(fn, attrs)], keywords)
+
+
+def input_channels(x, attrs):
+    return x.shape[1] if channels_first(attrs) else x.shape[-1]
+
+
+def explicit_parameters(fn):
+    try:
+        return set(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+def run_keras(fw, spec, tensors, arrays):
+    """keras Conv1D/Conv2D with the filter as a constant initializer, no bias."""
+    attrs = spec.get("attrs", {})
+    rank = 1 if spec["op"] == "keras_conv1d" else 2
+    name = "Conv%dD" % rank
+    cls = getattr(getattr(getattr(fw.tf, "keras", None), "layers", None), name, None)
+    if cls is None:  # 1.1-1.3 had Keras only under contrib
+        contrib = getattr(getattr(fw.tf, "contrib", None), "keras", None)
+        cls = getattr(getattr(contrib, "layers", None), name, None)
+    if cls is None:
+        raise Unsupported("no tf.keras.layers.%s (nor tf.contrib.keras) in this release" % name)
+    padding = attrs.get("padding", "VALID")
+    if not isinstance(padding, str):
+        raise Unsupported("keras %s takes padding 'valid' or 'same' only" % name)
+    w = arrays[1]
+    groups = input_channels(arrays[0], attrs) // w.shape[-2] if w.shape[-2] else 1
+    options = {
+        "strides": tuple(per_dim(attrs.get("strides", 1), rank)),
+        "dilation_rate": tuple(per_dim(attrs.get("dilations", 1), rank)),
+        "data_format": "channels_first" if channels_first(attrs) else None,
+        "groups": groups if groups != 1 else None,
+    }
+    # Layers take **kwargs (for name, dtype...): an option missing from the
+    # explicit parameters would only fail later as "keyword not understood".
+    known = explicit_parameters(cls.__init__)
+    for key, value in options.items():
+        if value is not None and value != (1,) * rank and key not in known:
+            raise Unsupported("keras %s has no %s argument" % (name, key))
+    kwargs = dict((k, v) for k, v in options.items() if v is not None)
+    layer = cls(w.shape[-1], tuple(w.shape[:rank]), padding=padding.lower(), use_bias=False,
+                kernel_initializer=fw.tf.constant_initializer(w), dtype=spec.get("dtype"),
+                **kwargs)
+    return layer(tensors[0])
+
+
+OPS = {"conv1d": run_conv, "conv2d": run_conv, "conv3d": run_conv,
+       "depthwise_conv2d": run_depthwise, "conv2d_transpose": run_transpose,
+       "keras_conv1d": run_keras, "keras_conv2d": run_keras}
 
 
 def build_op_case(fw, case, np, job_dir, feeds):
@@ -159,8 +275,9 @@ def build_op_case(fw, case, np, job_dir, feeds):
     builder = OPS.get(spec["op"])
     if builder is None:
         raise Unsupported("runner has no adapter for op %r" % spec["op"])
-    args = [load_input(fw, spec, np, os.path.join(job_dir, f), feeds) for f in spec["inputs"]]
-    out = builder(fw, spec, args)
+    arrays = [np.load(os.path.join(job_dir, f)) for f in spec["inputs"]]
+    tensors = [load_input(fw, spec, a, feeds) for a in arrays]
+    out = builder(fw, spec, tensors, arrays)
     if spec.get("dtype") == "bfloat16":
         out = fw.tf.cast(out, fw.tf.float32)
     return out
@@ -199,7 +316,7 @@ def evaluate(fw, values, feeds, np):
         return out
     tf = fw.tf
     fetch = [i for i, v in enumerate(values) if is_tensor(fw, v)]
-    # np.asarray on a symbolic tensor raises (TF 1.15): convert only the rest
+    # graph tensors refuse np.asarray (1.15 raises NotImplementedError): fetch them
     results = [None if i in fetch else np.asarray(v) for i, v in enumerate(values)]
     if fetch:
         init = getattr(tf, "global_variables_initializer", None) or tf.initialize_all_variables

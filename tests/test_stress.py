@@ -42,7 +42,7 @@ def test_kill_9_never_corrupts_and_next_run_resumes(tmp_path):
     build_wheels(tmp_path / "wheels")
     argv = [sys.executable, "-m", "harness", "scan", "--package", "fakeflow",
             "--find-links", str(tmp_path / "wheels"), "--cache-dir", str(tmp_path / "cache"),
-            "--results", str(tmp_path / "results"), "--timeout", "2", "-q"]
+            "--results", str(tmp_path / "results"), "--timeout", "2", "--case", "seed_*", "-q"]
     rng = random.Random(20261127)
     corrupt, killed = 0, 0
     for n in range(RUNS):
