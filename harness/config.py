@@ -44,6 +44,8 @@ class Config:
     variant_env: tuple[tuple[str, str], ...] = ()
     keep_envs: bool = True
     quiet: bool = False
+    results_dirs: tuple[Path, ...] = ()  # report: every store to merge (results_dir is the first)
+    report_dir: Path | None = None  # report: where its files go (default: results_dir)
 
     @property
     def envs_dir(self) -> Path:

@@ -164,15 +164,22 @@ def collapse(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def skipped(df: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    """Releases with ``skip`` rows and their distinct reasons, in release order."""
+    skips = df[df["outcome"] == "skip"].sort_values(["order", "detail"])
+    return [(group["release"].iloc[0], list(dict.fromkeys(group["detail"])))
+            for _, group in skips.groupby("order", sort=True)]
+
+
 def machine_names(df: pd.DataFrame) -> dict[str, str]:
     """Short names ``m1``, ``m2``... for the machines (CPU models), sorted."""
     return {m: f"m{n}" for n, m in enumerate(sorted(set(df["machine"])), 1)}
 
 
 def format_error(value: float | None) -> str:
-    """A max abs error for people: ``-`` when none, ``inf``, else 3 significant digits."""
+    """A max abs error for people: ``n/a`` when none, ``inf``, else 3 significant digits."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
+        return "n/a"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
     return f"{value:.3g}"

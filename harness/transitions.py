@@ -66,6 +66,11 @@ class Change:
     def outcomes(self) -> tuple[Outcome, Outcome]:
         return self.old.outcome, self.new.outcome
 
+    def text(self) -> str:
+        """``pass in 2.4.0 -> wrong in 2.4.2 (unmeasured between: 2.4.1)``."""
+        gap = f" (unmeasured between: {', '.join(self.unmeasured)})" if self.unmeasured else ""
+        return f"{self.old.outcome} in {self.old.release} -> {self.new.outcome} in {self.new.release}{gap}"
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -95,10 +100,8 @@ class Transition:
 
     def text(self) -> str:
         """One line: the headline, both sides with outcome and max abs error."""
-        o, n = self.old, self.new
-        gap = f" (unmeasured between: {', '.join(self.change.unmeasured)})" if self.change.unmeasured else ""
-        return (f"{self.headline()}: {o.outcome} in {o.release} -> {n.outcome} in {n.release}{gap}, "
-                f"max abs error {format_error(o.max_abs_error)} -> {format_error(n.max_abs_error)}")
+        return (f"{self.headline()}: {self.change.text()}, max abs error "
+                f"{format_error(self.old.max_abs_error)} -> {format_error(self.new.max_abs_error)}")
 
 
 def line_of(version: Version) -> tuple[int, int]:
