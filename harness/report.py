@@ -195,11 +195,8 @@ class Report:
     table: pd.DataFrame  # cases x release ranges
     transitions: tuple  # of harness.transitions.Transition
     machines: dict[str, str]  # CPU model -> short name
+    variants: tuple[str, ...]  # "default" first
     sources: tuple[str, ...]
-
-    @property
-    def variants(self) -> list[str]:
-        return sorted(set(self.rows["variant"]), key=lambda v: (v != "default", v))
 
     @property
     def releases(self) -> list[str]:
@@ -214,4 +211,5 @@ def build(df: pd.DataFrame, *, package: str, sources: Sequence[str] = ()) -> Rep
     table = grid(rows)
     return Report(package=package, rows=rows, grid=table, table=collapse(table),
                   transitions=tuple(transitions(rows)), machines=machine_names(rows),
+                  variants=tuple(sorted(set(rows["variant"]), key=lambda v: (v != "default", v))),
                   sources=tuple(sources))
