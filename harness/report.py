@@ -17,7 +17,6 @@ away.  Releases are ordered with ``packaging.version.Version``.
 from __future__ import annotations
 
 import fnmatch
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -26,8 +25,9 @@ from packaging.version import InvalidVersion, Version
 
 from harness.errors import UsageError
 from harness.results import Row
+from harness.transitions import SERIES, Transition, transitions
 
-KEYS = ["case", "variant", "machine"]  # one table row / one transition series
+KEYS = list(SERIES)  # one table row = one transition series
 UNKNOWN_MACHINE = "unknown"
 COLUMNS = ["case", "package", "version", "python", "variant", "outcome", "max_abs_error",
            "detail", "machine", "recorded_at", "source"]
@@ -176,15 +176,6 @@ def machine_names(df: pd.DataFrame) -> dict[str, str]:
     return {m: f"m{n}" for n, m in enumerate(sorted(set(df["machine"])), 1)}
 
 
-def format_error(value: float | None) -> str:
-    """A max abs error for people: ``n/a`` when none, ``inf``, else 3 significant digits."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return f"{value:.3g}"
-
-
 @dataclass(frozen=True)
 class Report:
     """Everything the renderers need, computed once from the merged rows."""
@@ -193,7 +184,7 @@ class Report:
     rows: pd.DataFrame  # merged, selected, labelled
     grid: pd.DataFrame  # cases x every release
     table: pd.DataFrame  # cases x release ranges
-    transitions: tuple  # of harness.transitions.Transition
+    transitions: tuple[Transition, ...]
     machines: dict[str, str]  # CPU model -> short name
     variants: tuple[str, ...]  # "default" first
     sources: tuple[str, ...]
@@ -204,9 +195,8 @@ class Report:
 
 
 def build(df: pd.DataFrame, *, package: str, sources: Sequence[str] = ()) -> Report:
-    """Merge-ready frame of one package -> the report's tables and transitions."""
-    from harness.transitions import transitions
-
+    """Merged rows of one package (``merge`` then ``select``) -> the report's
+    tables and transitions."""
     rows = release_labels(df)
     table = grid(rows)
     return Report(package=package, rows=rows, grid=table, table=collapse(table),

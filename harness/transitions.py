@@ -33,8 +33,8 @@ import pandas as pd
 from packaging.version import Version
 
 from harness.outcome import Outcome
-from harness.report import KEYS, format_error
 
+SERIES = ("case", "variant", "machine")  # what one series of outcomes is measured for
 COMPARE = "https://github.com/tensorflow/tensorflow/compare/{old}...{new}"
 # distributions built from tensorflow/tensorflow's release tags
 TAGGED = {"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "intel-tensorflow"}
@@ -104,6 +104,15 @@ class Transition:
                 f"{format_error(self.old.max_abs_error)} -> {format_error(self.new.max_abs_error)}")
 
 
+def format_error(value: float | None) -> str:
+    """A max abs error for people: ``n/a`` when none, ``inf``, else 3 significant digits."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return f"{value:.3g}"
+
+
 def line_of(version: Version) -> tuple[int, int]:
     """The release line (major, minor) of a version; ``1`` is line (1, 0)."""
     release = (*version.release, 0)
@@ -167,7 +176,7 @@ def transitions(rows: pd.DataFrame) -> list[Transition]:
     """Every transition of every (case, variant, machine) series in ``rows``
     (a labelled frame, see ``report.release_labels``), grouped by series."""
     found: list[Transition] = []
-    for (case, variant, machine), group in rows.groupby(KEYS, sort=True):
+    for (case, variant, machine), group in rows.groupby(list(SERIES), sort=True):
         group = group.sort_values("order")
         sides = [Side(r.release, Version(r.version), Outcome(r.outcome), _error(r.max_abs_error))
                  for r in group.itertuples()]
