@@ -56,7 +56,7 @@ def overview(report: Report) -> list[str]:
     return lines
 
 
-def summary(report: Report, *, links: bool = True) -> str:
+def summary(report: Report) -> str:
     """The terminal summary: overview, outcome counts per variant and machine,
     then every transition with its upstream compare link."""
     out = overview(report)
@@ -72,11 +72,12 @@ def summary(report: Report, *, links: bool = True) -> str:
     for t in report.transitions:
         series = _series(t, report)
         out.append(f"  {t.case}{f' [{series}]' if series else ''}: {t.text()}")
-        if links:
-            for change in (t.change, *t.also):
-                url = _link(report, change)
-                if url:
-                    out.append(f"    {url}")
+        for change in (t.change, *t.also):
+            if change is not t.change:
+                out.append(f"    backport: {change.text()}")
+            url = _link(report, change)
+            if url:
+                out.append(f"      {url}" if change is not t.change else f"    {url}")
     return "\n".join(out)
 
 

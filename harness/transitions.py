@@ -67,9 +67,10 @@ class Change:
         return self.old.outcome, self.new.outcome
 
     def text(self) -> str:
-        """``pass in 2.4.0 -> wrong in 2.4.2 (unmeasured between: 2.4.1)``."""
+        """``pass in 2.4.0 -> wrong in 2.4.2 (unmeasured between: 2.4.1), max abs error 0 -> 3``."""
         gap = f" (unmeasured between: {', '.join(self.unmeasured)})" if self.unmeasured else ""
-        return f"{self.old.outcome} in {self.old.release} -> {self.new.outcome} in {self.new.release}{gap}"
+        return (f"{self.old.outcome} in {self.old.release} -> {self.new.outcome} in {self.new.release}{gap}, "
+                f"max abs error {format_error(self.old.max_abs_error)} -> {format_error(self.new.max_abs_error)}")
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,7 @@ class Transition:
 
     def text(self) -> str:
         """One line: the headline, both sides with outcome and max abs error."""
-        return (f"{self.headline()}: {self.change.text()}, max abs error "
-                f"{format_error(self.old.max_abs_error)} -> {format_error(self.new.max_abs_error)}")
+        return f"{self.headline()}: {self.change.text()}"
 
 
 def format_error(value: float | None) -> str:
