@@ -210,24 +210,28 @@ class NightlyRange:
     nightlies: tuple[str, ...]  # first .. last inclusive
 
 
-def nightly_range(nightlies: Iterable[tuple[str, datetime]], old_uploaded: datetime,
+def nightly_range(nightlies: Iterable[tuple[str, datetime | None]], old_uploaded: datetime,
                   new_uploaded: datetime) -> NightlyRange | None:
     """Whether the dev builds still on the index cover the interval between
     two releases' upload times, and which of them bracket it.
 
-    ``nightlies`` are (version, upload time) pairs of e.g. ``tf-nightly``;
-    PyPI keeps only recent ones, so the interval is covered only if one was
-    uploaded at or before ``old_uploaded`` and one at or after
-    ``new_uploaded``; otherwise None.  Upload times only approximate where
-    a release branched from the main line (the branch is cut weeks
-    earlier), so the range is generous, and the bisection over it must
-    check both ends.  Nightlies follow the main branch: a change made only
-    on a release branch (a ``patch`` transition without a line change) is
-    not in them.
+    ``nightlies`` are (version, upload time) pairs of e.g. ``tf-nightly``,
+    as in ``[(str(r.version), r.upload_time) for r in catalog.releases]``
+    (builds without an upload time are ignored).  PyPI keeps only recent
+    ones, so the interval is covered only if one was uploaded at or before
+    ``old_uploaded`` and one at or after ``new_uploaded``; otherwise None.
+
+    A release is built from a branch cut weeks before its upload, so a
+    nightly from just before the old release's upload may already hold the
+    change: pass the upload time of the old line's first pre-release
+    (``X.Y.0rc0``) when the catalog has it, and let the bisection check
+    both ends.  Nightlies follow the main branch: a change made only on a
+    release branch (a ``patch`` transition) is not in them.
     """
     if new_uploaded < old_uploaded:
         raise ValueError(f"the new release ({new_uploaded}) is older than the old one ({old_uploaded})")
-    ordered = sorted(nightlies, key=lambda n: (n[1], Version(n[0])))
+    ordered = sorted(((v, when) for v, when in nightlies if when is not None),
+                     key=lambda n: (n[1], Version(n[0])))
     before = [n for n, (_, when) in enumerate(ordered) if when <= old_uploaded]
     after = [n for n, (_, when) in enumerate(ordered) if when >= new_uploaded]
     if not before or not after:

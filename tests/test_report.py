@@ -301,6 +301,11 @@ def test_nightly_range_brackets_the_interval():
                                tuple(f"2.16.0.dev202401{d:02d}" for d in range(3, 7)))
 
 
+def test_nightly_range_ignores_builds_without_upload_time():
+    got = nightly_range([*NIGHTLIES, ("2.16.0.dev20231231", None)], DAY + timedelta(days=2), DAY + timedelta(days=3))
+    assert got.first == "2.16.0.dev20240102"
+
+
 def test_nightly_range_includes_builds_at_the_exact_upload_times():
     got = nightly_range(NIGHTLIES, NIGHTLIES[1][1], NIGHTLIES[3][1])
     assert (got.first, got.last, len(got.nightlies)) == ("2.16.0.dev20240102", "2.16.0.dev20240104", 3)
