@@ -41,6 +41,12 @@ def cases(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def report(session: nox.Session) -> None:
+    """Tables, transitions and a heatmap of the stored results (of one or more stores)."""
+    _harness(session, "report")
+
+
+@nox.session(default=False)
 def reproduce(session: nox.Session) -> None:
     """Check each historical bug in cases/history on its documented fix boundary."""
     _harness(session, "reproduce")

@@ -26,6 +26,7 @@ COMMANDS = {
     "scan": "run the cases in every release of a range and store the rows",
     "cases": "list case names, one a line",
     "reproduce": "run each historical bug on its documented fix boundary: agree or disagree",
+    "report": "tables, transitions and a heatmap of the stored results (of one or more stores)",
 }
 
 
@@ -90,8 +91,6 @@ def parser() -> argparse.ArgumentParser:
                      help="per case (default: 120)")
     run.add_argument("--import-timeout", type=_positive, default=600.0, metavar="SECONDS",
                      help="for importing the framework (default: 600)")
-    run.add_argument("--results", dest="results_dir", type=Path, default=Path("results"),
-                     metavar="DIR", help="results folder (default: results/)")
     run.add_argument("--json", dest="json_path", type=Path, metavar="FILE",
                      help="also write a machine-readable result")
     run.add_argument("--force", action="store_true", help="re-run what is already stored")
@@ -106,16 +105,29 @@ def parser() -> argparse.ArgumentParser:
                      "evicted (default: 40)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
 
+    one_store = argparse.ArgumentParser(add_help=False)
+    one_store.add_argument_group("results").add_argument(
+        "--results", dest="results_dir", type=Path, default=Path("results"), metavar="DIR",
+        help="results folder (default: results/)")
+    stores = argparse.ArgumentParser(add_help=False)  # report merges stores of several machines
+    stores.add_argument_group("results").add_argument(
+        "--results", dest="results_dirs", type=Path, nargs="+", action="extend", metavar="DIR",
+        help="results folder(s) to merge (default: results/)")
+
     top = _Parser(prog="python -m harness",
                   description="Find the framework release where a convolution's result changed.")
     top.add_argument("--version", action="version", version=f"harness {__version__}")
     sub = top.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name, text in COMMANDS.items():
-        p = sub.add_parser(name, parents=[common], help=text, description=text)
+        p = sub.add_parser(name, parents=[common, stores if name == "report" else one_store],
+                           help=text, description=text)
         if name == "bisect":
             p.add_argument("--good-when", choices=GOOD_WHEN_CHOICES, default="pass",
                            help="which outcomes count as good (default: pass)")
+        if name == "report":
+            p.add_argument("--output", type=Path, metavar="DIR",
+                           help="where report.md/.csv/.html/.png go (default: the first --results DIR)")
         _hook(name, "add_arguments", lambda _p: None)(p)  # a command's own options
     return top
 
@@ -126,13 +138,15 @@ def config_from(args: argparse.Namespace) -> Config:
         versions=tuple(args.versions), case_patterns=tuple(args.cases),
         case_paths=tuple(args.case_paths), python=args.python, timeout=args.timeout,
         import_timeout=args.import_timeout, json_path=args.json_path,
-        results_dir=args.results_dir, force=args.force, exclude_newer=args.exclude_newer,
+        force=args.force, exclude_newer=args.exclude_newer,
         find_links=tuple(str(Path(p).resolve()) for p in args.find_links),
         index_url=args.index_url, offline=args.offline, quiet=args.quiet,
         good_when=getattr(args, "good_when", "pass"),
         variants=(DEFAULT_VARIANT, *args.variants), jobs=max(args.jobs, 1),
         disk_budget=args.disk_budget * GB,
     )
+    dirs = getattr(args, "results_dirs", None) or [getattr(args, "results_dir", Path("results"))]
+    kwargs.update(results_dir=dirs[0], results_dirs=tuple(dirs), report_dir=getattr(args, "output", None))
     if args.cache_dir is not None:
         kwargs["cache_dir"] = args.cache_dir
     return Config(**kwargs)

@@ -59,6 +59,8 @@ class Config:
     disk_budget: float = 40 * GB  # bytes of environments kept before LRU eviction
     jobs: int = 2
     quiet: bool = False
+    results_dirs: tuple[Path, ...] = ()  # report: every store to merge (results_dir is the first)
+    report_dir: Path | None = None  # report: where its files go (default: results_dir)
 
     @property
     def variant(self) -> str:

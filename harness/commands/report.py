@@ -1,0 +1,106 @@
+"""``report``: tables, transitions and a heatmap of one or more results stores.
+
+Reads only the stores (no catalog, no network), so it runs on stores copied
+from other machines: ``--results A B C`` merges them, keeping the machine
+(CPU model) as a dimension.  Writes ``report.md``, ``report.csv``,
+``report.html`` and ``report.png`` into ``--output`` (default: the first
+``--results`` folder), prints the summary, and with ``--json`` writes the
+rows it reported on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from harness import heatmap, render
+from harness import report as tables
+from harness.config import Config
+from harness.errors import UsageError
+from harness.results import RUNS, SCHEMA, Store
+from harness.ui import UI
+
+FILES = ("report.md", "report.csv", "report.html", "report.png")
+
+
+def check_schema(root: Path) -> None:
+    """Refuse a store written with another schema, naming the first such file.
+
+    Stores are merged from other machines and other harness versions, so
+    this is bad input (``UsageError``, exit 2), found before anything is read.
+    """
+    for path in sorted((root / RUNS).glob("*/*/*.json")):
+        try:
+            data = json.loads(path.read_text())
+        except ValueError:
+            continue  # Store reports broken files itself, with its own hint
+        schema = data.get("schema") if isinstance(data, dict) else None
+        if schema != SCHEMA:
+            raise UsageError(f"--results {root}: {path} has schema {schema}, this harness reads schema {SCHEMA}",
+                             hint="report that store with the harness version that wrote it, or rescan")
+
+
+def load(roots: Sequence[Path]) -> pd.DataFrame:
+    """Every row of every store, merged (see ``report.merge``); later stores win ties."""
+    frames = []
+    for n, root in enumerate(roots):
+        if not root.is_dir():
+            raise UsageError(f"--results {root}: no such folder")
+        check_schema(root)
+        rows = list(Store(root).rows())
+        if not rows:
+            raise UsageError(f"--results {root}: no stored rows (no {root / RUNS}/<package>/<version>/*.json)",
+                             hint="run `python -m harness scan` first, or point --results at a store")
+        frames.append(tables.frame(rows, source=n))
+    return tables.merge(frames)
+
+
+def public_rows(df: pd.DataFrame) -> list[dict]:
+    """The ``--json`` rows: DESIGN.md's public row shape plus ``machine`` (the CPU
+    model), which tells apart rows merged from several machines."""
+    out = []
+    for r in df.sort_values(["case", "variant", "machine", "order"]).itertuples():
+        error = None if math.isnan(r.max_abs_error) else r.max_abs_error
+        out.append({"case": r.case, "package": r.package, "version": r.version, "python": r.python,
+                    "variant": r.variant, "outcome": r.outcome,
+                    "max_abs_error": "inf" if error == math.inf else error,
+                    "detail": r.detail, "machine": r.machine})
+    return out
+
+
+def _write(path: Path, data: str | bytes) -> None:
+    """Whole file or nothing: a report being replaced is never half-written."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    if isinstance(data, bytes):
+        tmp.write_bytes(data)
+    else:
+        tmp.write_text(data, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def run(cfg: Config, ui: UI) -> int:
+    roots = list(cfg.results_dirs or (cfg.results_dir,))
+    merged = load(roots)
+    chosen = tables.select(merged, package=cfg.package, from_=cfg.from_, to=cfg.to,
+                           versions=cfg.versions, case_patterns=cfg.case_patterns)
+    report = tables.build(chosen, package=cfg.package, sources=[str(r) for r in roots])
+    out_dir = cfg.report_dir or roots[0]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png_path = out_dir / "report.png"
+    tmp_png = heatmap.draw(report.grid, out_dir / f".report.{os.getpid()}.png",
+                           title=f"{cfg.package}: outcome by release", machines=report.machines)
+    os.replace(tmp_png, png_path)
+    _write(out_dir / "report.md", render.markdown(report, picture=png_path.name))
+    _write(out_dir / "report.csv", render.csv(report))
+    _write(out_dir / "report.html", render.html_page(report, png=png_path.read_bytes()))
+    ui.result(render.summary(report))
+    ui.result(f"wrote {', '.join(str(out_dir / name) for name in FILES)}")
+    if cfg.json_path:
+        cfg.json_path.write_text(json.dumps(public_rows(report.rows), indent=2))
+        ui.result(f"wrote {cfg.json_path}")
+    return 0
