@@ -70,7 +70,8 @@ class Case:
 # What turns a case into a stored outcome besides its own definition: the
 # runner (how the op is called in each era) and, for built-in cases, the
 # reference and its tolerance policy.  A stored row made by older code reruns.
-_MEASURING_CODE = {"user": ("runner.py",), "op": ("runner.py", "reference.py")}
+_MEASURING_CODE = {"user": ("runner.py", "framework_adapters.py"),
+                   "op": ("runner.py", "framework_adapters.py", "reference.py")}
 
 
 @functools.cache

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from filelock import FileLock
+from packaging.utils import canonicalize_name
 
 from harness import command
 from harness.disk import INFO_FILE, tree_size
@@ -139,8 +140,27 @@ def child_env(env: Env, extra: Mapping[str, str] = ()) -> dict[str, str]:  # typ
     out["PYTHONNOUSERSITE"] = "1"
     out["PYTHONDONTWRITEBYTECODE"] = "1"
     out.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chatter out of logs
+    out.update(framework_env(env, out))
     out.update(dict(extra))
     return out
+
+
+def framework_env(env: Env, current: Mapping[str, str]) -> dict[str, str]:
+    """Variables one framework needs in its runner, by the environment's package.
+
+    Theano compiles C++ at first use: its cache lives inside the environment
+    (evicted with it, never shared between Theano versions) and ``g++`` is
+    named explicitly; flags already set by the user come first.  JAX runs on
+    the CPU, and float64 cases need x64 mode (JAX computes in float32 without it).
+    """
+    name = canonicalize_name(env.spec.package)
+    if name == "theano":
+        flags = f"base_compiledir={env.path / 'theano-compiledir'},cxx=g++"
+        user = current.get("THEANO_FLAGS")
+        return {"THEANO_FLAGS": f"{user},{flags}" if user else flags}
+    if name in ("jax", "jaxlib"):
+        return {"JAX_PLATFORMS": "cpu", "JAX_ENABLE_X64": "1"}
+    return {}
 
 
 def _read_info(path: Path) -> dict | None:

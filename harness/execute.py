@@ -29,16 +29,21 @@ from harness.errors import EnvironmentBuildError
 from harness.interpreters import Interpreter, pick
 from harness.judge import Verdict, judge
 from harness.outcome import Outcome
-from harness.releases import Release
+from harness.releases import Release, local_version
 from harness.results import Row, Store, machine
 
 RUNNER = Path(__file__).with_name("runner.py")
+# copied into every job folder: the runner imports its sibling for non-TF frameworks
+RUNNER_FILES = ("runner.py", "framework_adapters.py")
 IMPORT_FAILED = 3  # runner.py's exit code when the framework does not import
 POLL = 0.05
 
 # distribution name -> module the runner imports
 MODULES = {"tensorflow": "tensorflow", "tensorflow-cpu": "tensorflow", "tf-nightly": "tensorflow",
-           "tf-nightly-cpu": "tensorflow", "tensorflow-gpu": "tensorflow"}
+           "tf-nightly-cpu": "tensorflow", "tensorflow-gpu": "tensorflow",
+           "torch": "torch", "jax": "jax", "theano": "theano"}
+# module -> the runner's adapter family (framework_adapters.ADAPTERS); TensorFlow otherwise
+FRAMEWORKS = {"torch": "torch", "jax": "jax", "theano": "theano"}
 
 Log = Callable[[str], None]
 
@@ -46,6 +51,11 @@ Log = Callable[[str], None]
 def module_name(package: str) -> str:
     name = canonicalize_name(package)
     return MODULES.get(name, name.replace("-", "_"))
+
+
+def framework_of(package: str) -> str:
+    """The runner's adapter family for ``package``: tensorflow, torch, theano or jax."""
+    return FRAMEWORKS.get(module_name(package), "tensorflow")
 
 
 @dataclass(frozen=True)
@@ -66,8 +76,13 @@ def measure(
     variant: Variant | None = None,
     stop: threading.Event | None = None,
     log: Log = print,
+    keep_outputs: Path | None = None,
 ) -> dict[str, Row]:
-    """Rows for ``cases`` in ``release``: stored ones reused, the rest run now."""
+    """Rows for ``cases`` in ``release``: stored ones reused, the rest run now.
+
+    ``keep_outputs``: a folder where the raw output arrays of the cases run
+    now are kept as ``<case>_<k>.npy`` (``compare`` needs them).
+    """
     variant = variant or cfg.variants[0]
     version = str(release.version)
     picked = pick(release, interpreters)
@@ -75,6 +90,8 @@ def measure(
         return _skip_rows(cfg, version, cases, Skip(picked), store, variant)
     interp, wheel = picked
     python = ".".join(map(str, interp.version))
+    # a local build (torch 2.13.0+cpu from --find-links) is installed by its own version
+    install_version = str(local_version(wheel) or version)
     stored = {} if cfg.force else store.get(cfg.package, version, python, variant.name)
     # skips are retried: the cause (network, a pin) may have gone away
     have = {c.name: stored[c.name] for c in cases
@@ -86,7 +103,7 @@ def measure(
     try:
         env = envs.ensure(
             envs.spec_for(
-                cfg.package, version, interp,
+                cfg.package, install_version, interp,
                 exclude_newer=envs.exclude_newer_for(wheel.upload_time, cfg.exclude_newer),
                 requirements=pins.pins_for(cfg.package, release.version),
                 find_links=cfg.find_links, index_url=cfg.index_url,
@@ -97,7 +114,7 @@ def measure(
         return {**have, **_skip_rows(cfg, version, todo, Skip(str(exc), python), store, variant,
                                      persist=not _looks_transient(str(exc)))}
     try:
-        rows = _run_cases(cfg, env, todo, python, variant, stop or threading.Event())
+        rows = _run_cases(cfg, env, todo, python, variant, stop or threading.Event(), keep_outputs)
     except Skip as skip:
         return {**have, **_skip_rows(cfg, version, todo, skip, store, variant)}
     store.add(rows.values())
@@ -120,7 +137,8 @@ def _skip_rows(cfg: Config, version: str, cases: Sequence[Case], skip: Skip, sto
     return rows
 
 
-def write_job(job_dir: Path, cases: Sequence[Case], module: str) -> Path:
+def write_job(job_dir: Path, cases: Sequence[Case], module: str,
+              framework: str = "tensorflow") -> Path:
     """Inputs as .npy files plus job.json, the runner's only input."""
     entries = []
     for case in cases:
@@ -135,21 +153,23 @@ def write_job(job_dir: Path, cases: Sequence[Case], module: str) -> Path:
             files.append(name)
         entries.append({"name": case.name, "kind": "op", "spec": {**case.spec, "inputs": files}})
     job = job_dir / "job.json"
-    job.write_text(json.dumps({"module": module, "cases": entries}))
+    job.write_text(json.dumps({"module": module, "framework": framework, "cases": entries}))
     # The runner runs from a copy: by path from harness/ its folder would be
     # sys.path[0] and harness/bisect.py would shadow the stdlib's bisect.
-    shutil.copyfile(RUNNER, job_dir / "runner.py")
+    for name in RUNNER_FILES:
+        shutil.copyfile(RUNNER.with_name(name), job_dir / name)
     return job
 
 
 def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
-               variant: Variant, stop: threading.Event) -> dict[str, Row]:
+               variant: Variant, stop: threading.Event,
+               keep_outputs: Path | None = None) -> dict[str, Row]:
     cfg.work_dir.mkdir(parents=True, exist_ok=True)
     job_dir = Path(tempfile.mkdtemp(prefix=f"{env.path.name}-", dir=cfg.work_dir))
     out_dir = job_dir / "out"
     out_dir.mkdir()
     try:
-        job = write_job(job_dir, cases, module_name(cfg.package))
+        job = write_job(job_dir, cases, module_name(cfg.package), framework_of(cfg.package))
         ready = supervise(cfg, env, job, out_dir, len(cases), variant, stop)
         rows = {}
         for index, case in enumerate(cases):
@@ -157,6 +177,8 @@ def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
             outputs, verdict = _load_outputs(out_dir, result)
             if verdict is None:
                 verdict = judge(result, outputs, case.expect())
+            if keep_outputs is not None:
+                _keep(keep_outputs, case.name, outputs)
             rows[case.name] = Row(
                 case=case.name, package=cfg.package, version=env.spec.version, python=python,
                 variant=variant.name, variant_env=dict(variant.env), outcome=verdict.outcome, max_abs_error=verdict.max_abs_error,
@@ -169,6 +191,15 @@ def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
         return rows
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
+
+
+def _keep(folder: Path, case: str, outputs: Sequence[np.ndarray]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob(f"{case}_*.npy"):
+        if old.stem[len(case) + 1:].isdigit():
+            old.unlink()
+    for k, array in enumerate(outputs):
+        np.save(folder / f"{case}_{k}.npy", array)
 
 
 def _load_outputs(out_dir: Path, result: dict) -> tuple[list[np.ndarray], Verdict | None]:

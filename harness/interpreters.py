@@ -21,7 +21,7 @@ from packaging.version import Version
 
 from harness import command
 from harness.errors import UsageError
-from harness.releases import Release, Wheel
+from harness.releases import Release, Wheel, preference
 
 MIN_PYTHON = (3, 6)  # uv cannot create environments for older interpreters
 PROBE = (
@@ -65,6 +65,8 @@ class Interpreter:
                     return False
             except InvalidSpecifier:
                 pass
+        if wheel.is_sdist:  # a release published only as source (Theano 1.0.5)
+            return True
         return not wheel.tags.isdisjoint(self.supported_tags)
 
 
@@ -140,11 +142,14 @@ def pick(release: Release, available: Sequence[Interpreter]) -> tuple[Interprete
     """The interpreter (and wheel) to use for ``release``, or why there is none.
 
     Prefers the oldest interpreter that has a wheel: it is the one the
-    release's dependencies (resolved as of its date) were built for.
+    release's dependencies (resolved as of its date) were built for.  A
+    preferred build (a CPU ``+cpu`` wheel, see ``releases.preference``) wins
+    over the interpreter order: it is the one that does not cost GBs of CUDA.
     """
-    for interp in available:
-        for wheel in release.wheels:
-            if interp.accepts(wheel):
-                return interp, wheel
+    for rank in sorted({preference(w) for w in release.wheels}):
+        for interp in available:
+            for wheel in release.wheels:
+                if preference(wheel) == rank and interp.accepts(wheel):
+                    return interp, wheel
     have = ", ".join(i.short for i in available) or "no interpreters"
     return f"no wheel of {release.version} installable by any interpreter here ({have})"

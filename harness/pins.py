@@ -42,6 +42,12 @@ PINS: tuple[Pin, ...] = (
         "np.object and friends removed in numpy 1.24"),
     Pin(_TF, SpecifierSet(">=2.14,<2.16"), ("numpy<2",),
         "TF 2.14-2.15 were compiled against numpy 1.x; numpy 2 fails on import"),
+    Pin(frozenset({"torch"}), SpecifierSet(), ("numpy",),
+        "torch does not depend on numpy, the runner does (the date cut picks the release's numpy)"),
+    Pin(frozenset({"torch"}), SpecifierSet("<2.3"), ("numpy<2",),
+        "torch before 2.3 was built against numpy 1.x; a wheel uploaded later must not bring numpy 2"),
+    Pin(frozenset({"jax"}), SpecifierSet(), ("jaxlib",),
+        "jax before 0.4.31 did not depend on jaxlib (an extra); the date cut picks the matching one"),
 )
 
 

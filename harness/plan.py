@@ -30,8 +30,27 @@ def load_cases(cfg: Config) -> list[Case]:
 
 
 def load_catalog(cfg: Config) -> Catalog:
+    """The index's catalog; with ``--find-links`` and no ``--index-url`` the folder's.
+
+    A folder holding only local builds of the package (``torch-2.13.0+cpu``:
+    a local label means "not on the index") adds them to the index's
+    releases instead of replacing the catalog: the releases, their upload
+    times and interpreters still come from the index.
+    """
     if cfg.find_links and not cfg.index_url:
-        return releases.catalog_from_folder(cfg.package, Path(cfg.find_links[0]))
+        folder = releases.catalog_from_folder(cfg.package, Path(cfg.find_links[0]))
+        if not all(releases.local_version(w) for r in folder.releases for w in r.wheels):
+            return folder
+        return releases.merge_local_builds(_index_catalog(cfg), folder)
+    catalog = _index_catalog(cfg)
+    for link in cfg.find_links:
+        if releases.folder_has(Path(link), cfg.package):
+            catalog = releases.merge_local_builds(
+                catalog, releases.catalog_from_folder(cfg.package, Path(link)))
+    return catalog
+
+
+def _index_catalog(cfg: Config) -> Catalog:
     return releases.load_catalog(
         cfg.package,
         cache_dir=cfg.cache_dir,

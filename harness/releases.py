@@ -19,8 +19,10 @@ from pathlib import Path
 
 from packaging.tags import Tag
 from packaging.utils import (
+    InvalidSdistFilename,
     InvalidWheelFilename,
     canonicalize_name,
+    parse_sdist_filename,
     parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
@@ -35,13 +37,37 @@ FETCH_TIMEOUT = 30
 
 @dataclass(frozen=True)
 class Wheel:
-    """One wheel file of a release."""
+    """One installable file of a release: a wheel, or the sdist of a release without wheels."""
 
     filename: str
     url: str
     upload_time: datetime | None
-    tags: frozenset[Tag]
+    tags: frozenset[Tag]  # empty for an sdist: any interpreter that meets requires_python
     requires_python: str | None = None
+
+    @property
+    def is_sdist(self) -> bool:
+        return not self.filename.endswith(".whl")
+
+
+def local_version(wheel: Wheel) -> Version | None:
+    """The file's version when it carries a local label (``2.13.0+cpu``), else None."""
+    if wheel.is_sdist:
+        return None
+    try:
+        version = parse_wheel_filename(wheel.filename)[1]
+    except (InvalidWheelFilename, InvalidVersion):
+        return None
+    return version if version.local else None
+
+
+def preference(wheel: Wheel) -> int:
+    """Lower is preferred: a CPU build (``+cpu``) before a plain one before another local
+    build (``+cu121``): the CPU builds of torch are a fraction of the CUDA ones' size."""
+    local = local_version(wheel)
+    if local is None:
+        return 1
+    return 0 if "cpu" in str(local.local) else 2
 
 
 @dataclass(frozen=True)
@@ -91,20 +117,30 @@ def _parse_time(value: str | None) -> datetime | None:
 def parse_simple_json(
     package: str, data: dict, *, include_prereleases: bool = False
 ) -> tuple[Release, ...]:
-    """Releases with at least one non-yanked wheel, from a PEP 691 project page."""
+    """Releases from a PEP 691 project page: those with non-yanked wheels, and those
+    published only as an sdist (pure-Python Theano 1.0.5), which any interpreter
+    meeting ``requires-python`` installs.  A local build (``+cpu``) joins its public
+    release."""
     by_version: dict[Version, list[Wheel]] = {}
+    sdists: dict[Version, list[Wheel]] = {}
     name = canonicalize_name(package)
     for entry in data.get("files", []):
         filename = entry.get("filename", "")
-        if not filename.endswith(".whl") or entry.get("yanked"):
+        if entry.get("yanked"):
             continue
         try:
-            dist, version, _build, tags = parse_wheel_filename(filename)
-        except (InvalidWheelFilename, InvalidVersion):
+            if filename.endswith(".whl"):
+                dist, version, _build, tags = parse_wheel_filename(filename)
+                target = by_version
+            elif filename.endswith((".tar.gz", ".zip")):
+                (dist, version), tags, target = parse_sdist_filename(filename), frozenset(), sdists
+            else:
+                continue
+        except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
             continue
         if dist != name or (version.is_prerelease and not include_prereleases):
             continue
-        by_version.setdefault(version, []).append(
+        target.setdefault(Version(version.public), []).append(
             Wheel(
                 filename=filename,
                 url=entry.get("url", ""),
@@ -113,7 +149,30 @@ def parse_simple_json(
                 requires_python=entry.get("requires-python"),
             )
         )
-    return tuple(Release(v, tuple(by_version[v])) for v in sorted(by_version))
+    for version, files in sdists.items():
+        by_version.setdefault(version, files)
+    return tuple(Release(v, tuple(sorted(by_version[v], key=preference))) for v in sorted(by_version))
+
+
+def merge_local_builds(catalog: Catalog, folder: Catalog) -> Catalog:
+    """``catalog`` with the local builds of ``folder`` (``torch-2.13.0+cpu`` wheels)
+    added to their public releases, preferred to the index's files.
+
+    A local build takes its public release's upload time (the folder only knows
+    file times), so the date cut resolves its dependencies as of the release.
+    """
+    extra: dict[Version, list[Wheel]] = {}
+    for release in folder.releases:
+        extra.setdefault(release.version, []).extend(w for w in release.wheels if local_version(w))
+    merged = []
+    for release in catalog.releases:
+        added = tuple(
+            Wheel(w.filename, w.url, release.upload_time or w.upload_time, w.tags, w.requires_python)
+            for w in extra.get(release.version, ()))
+        wheels = tuple(sorted(added + release.wheels, key=preference))
+        merged.append(Release(release.version, wheels))
+    return Catalog(catalog.package, tuple(merged), f"{catalog.source} + local builds from {folder.source}",
+                   catalog.fetched_at)
 
 
 def _cache_file(cache_dir: Path, package: str, source: str) -> Path:
@@ -199,6 +258,18 @@ def catalog_from_folder(package: str, folder: Path) -> Catalog:
     if not releases:
         raise UsageError(f"no wheels of {package!r} in {folder}", hint="check --find-links")
     return Catalog(package, releases, f"folder {folder}", time.time())
+
+
+def folder_has(folder: Path, package: str) -> bool:
+    """True when ``folder`` holds a wheel of ``package``."""
+    name = canonicalize_name(package)
+    for path in folder.glob("*.whl"):
+        try:
+            if parse_wheel_filename(path.name)[0] == name:
+                return True
+        except (InvalidWheelFilename, InvalidVersion):
+            continue
+    return False
 
 
 def select(

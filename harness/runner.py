@@ -9,6 +9,10 @@ OUTDIR/<index>_<k>.npy (raw outputs); cases whose result file already exists
 are skipped, so the host can restart it after a crash or a timeout.  It never
 judges: comparison happens on the host.
 
+The job's ``framework`` (default ``tensorflow``) picks the adapters: the
+TensorFlow eras below, or those of framework_adapters.py (PyTorch, Theano,
+JAX), which the harness copies next to this file.
+
 Exit codes: 0 done, 3 the framework could not be imported (see
 OUTDIR/import_error.json), 4 the parent (PARENT_PID) died.
 """
@@ -270,12 +274,18 @@ OPS = {"conv1d": run_conv, "conv2d": run_conv, "conv3d": run_conv,
        "keras_conv1d": run_keras, "keras_conv2d": run_keras}
 
 
+def load_arrays(spec, np, job_dir):
+    return [np.load(os.path.join(job_dir, f)) for f in spec["inputs"]]
+
+
 def build_op_case(fw, case, np, job_dir, feeds):
+    if not isinstance(fw, Framework):  # another framework's adapter: returns numpy arrays
+        return fw.build_op(case, np, job_dir)
     spec = case["spec"]
     builder = OPS.get(spec["op"])
     if builder is None:
         raise Unsupported("runner has no adapter for op %r" % spec["op"])
-    arrays = [np.load(os.path.join(job_dir, f)) for f in spec["inputs"]]
+    arrays = load_arrays(spec, np, job_dir)
     tensors = [load_input(fw, spec, a, feeds) for a in arrays]
     out = builder(fw, spec, tensors, arrays)
     if spec.get("dtype") == "bfloat16":
@@ -289,6 +299,8 @@ _user_modules = {}
 
 
 def build_user_case(fw, case, np, job_dir, feeds):
+    if not isinstance(fw, Framework):
+        raise Unsupported("user cases are written against TensorFlow's API")
     path = case["file"]
     module = _user_modules.get(path)
     if module is None:
@@ -377,6 +389,12 @@ def watch_parent(parent):
     thread.start()
 
 
+def load_adapter(name, module):
+    """The adapter object of a framework other than TensorFlow (framework_adapters.py)."""
+    adapters = importlib.import_module("framework_adapters")
+    return adapters.ADAPTERS[name](module, sys.modules[__name__])
+
+
 def main(argv):
     job_path, out_dir = argv[1], argv[2]
     if len(argv) > 3:
@@ -388,6 +406,8 @@ def main(argv):
     try:
         import numpy as np
         module = importlib.import_module(job["module"])
+        framework = job.get("framework", "tensorflow")
+        fw = Framework(module) if framework == "tensorflow" else load_adapter(framework, module)
     except BaseException as exc:  # ImportError, but also SystemExit/ABI errors
         write_json(os.path.join(out_dir, "import_error.json"), {
             "error_class": type(exc).__name__,
@@ -395,7 +415,6 @@ def main(argv):
             "traceback": traceback.format_exc()[-4000:],
         })
         return IMPORT_FAILED
-    fw = Framework(module)
     write_json(os.path.join(out_dir, "ready.json"), {
         "import_seconds": time.time() - started,
         "framework_version": getattr(module, "__version__", None) or getattr(module, "VERSION", None),
