@@ -52,6 +52,12 @@ def reproduce(session: nox.Session) -> None:
     _harness(session, "reproduce")
 
 
+@nox.session(default=False)
+def compare(session: nox.Session) -> None:
+    """Run the cases on several frameworks side by side (--frameworks tensorflow==V,torch==V,...)."""
+    _harness(session, "compare")
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """Unit, pipeline (fake wheels in real uv environments) and real-TensorFlow integration tests."""

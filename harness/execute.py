@@ -90,8 +90,9 @@ def measure(
         return _skip_rows(cfg, version, cases, Skip(picked), store, variant)
     interp, wheel = picked
     python = ".".join(map(str, interp.version))
-    # a local build (torch 2.13.0+cpu from --find-links) is installed by its own version
-    install_version = str(local_version(wheel) or version)
+    # a local build (torch 2.13.0+cpu from --find-links) is installed, stored and
+    # reported by its own version: its outcomes may differ from the index's build
+    version = str(local_version(wheel) or version)
     stored = {} if cfg.force else store.get(cfg.package, version, python, variant.name)
     # skips are retried: the cause (network, a pin) may have gone away
     have = {c.name: stored[c.name] for c in cases
@@ -103,7 +104,7 @@ def measure(
     try:
         env = envs.ensure(
             envs.spec_for(
-                cfg.package, install_version, interp,
+                cfg.package, version, interp,
                 exclude_newer=envs.exclude_newer_for(wheel.upload_time, cfg.exclude_newer),
                 requirements=pins.pins_for(cfg.package, release.version),
                 find_links=cfg.find_links, index_url=cfg.index_url,
