@@ -67,3 +67,26 @@ def test_forced_python_errors():
         interpreters.resolve_forced("3.99", [PY36])
     with pytest.raises(UsageError, match="expected a CPython 3.6"):
         interpreters.resolve_forced("/nonexistent/python", [PY36])
+
+
+def test_a_cpu_build_wins_over_the_interpreter_order():
+    page = {"files": [
+        {"filename": "torch-2.13.0-cp310-cp310-manylinux_2_28_x86_64.whl", "upload-time": "2026-07-08T00:00:00Z"},
+        {"filename": "torch-2.13.0-cp311-cp311-manylinux_2_28_x86_64.whl", "upload-time": "2026-07-08T00:00:00Z"},
+        {"filename": "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl", "upload-time": "2026-07-08T00:00:00Z"},
+    ]}
+    release = Catalog("torch", parse_simple_json("torch", page), "f").find("2.13.0")
+    py310 = Interpreter(Path("/x/python3.10"), (3, 10, 13), "")
+    interp, wheel = pick(release, [py310, PY311])
+    assert interp is PY311 and "+cpu" in wheel.filename
+    interp, wheel = pick(release, [py310])
+    assert interp is py310 and "+cpu" not in wheel.filename
+
+
+def test_an_sdist_only_release_takes_the_oldest_interpreter_its_python_allows():
+    page = {"files": [{"filename": "Theano-1.0.5.tar.gz", "upload-time": "2020-07-27T00:00:00Z"}]}
+    release = Catalog("theano", parse_simple_json("theano", page), "f").find("1.0.5")
+    assert pick(release, [PY36, PY311])[0] is PY36
+    page["files"][0]["requires-python"] = ">=3.8"
+    release = Catalog("theano", parse_simple_json("theano", page), "f").find("1.0.5")
+    assert pick(release, [PY36, PY311])[0] is PY311

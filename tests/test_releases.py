@@ -105,3 +105,42 @@ def test_folder_catalog(tmp_path):
     (tmp_path / "other-1.0-py3-none-any.whl").write_bytes(b"")
     cat = releases.catalog_from_folder("fakeflow", tmp_path)
     assert [str(r) for r in cat.releases] == ["1.0.0", "1.1.0"]
+
+
+# ---------------------------------------------------------------- other frameworks
+
+def test_sdist_only_releases_are_kept_and_sdists_never_beside_wheels():
+    page = {"files": [
+        {"filename": "Theano-1.0.5.tar.gz", "upload-time": "2020-07-27T16:13:54Z"},
+        {"filename": "Theano-1.0.4.tar.gz", "upload-time": "2019-01-15T21:36:11Z", "yanked": True},
+        {"filename": "Theano-0.9.0-py3-none-any.whl", "upload-time": "2017-03-20T00:00:00Z"},
+        {"filename": "Theano-0.9.0.tar.gz", "upload-time": "2017-03-20T00:00:00Z"},
+    ]}
+    found = {str(r.version): r for r in parse_simple_json("theano", page)}
+    assert sorted(found) == ["0.9.0", "1.0.5"]
+    assert [w.is_sdist for w in found["1.0.5"].wheels] == [True]
+    assert [w.is_sdist for w in found["0.9.0"].wheels] == [False]
+
+
+def test_local_cpu_builds_join_their_release_and_come_first(tmp_path):
+    index = Catalog("torch", parse_simple_json("torch", {"files": [
+        {"filename": "torch-2.13.0-cp310-cp310-manylinux_2_28_x86_64.whl", "upload-time": "2026-07-08T00:00:00Z"},
+        {"filename": "torch-2.14.0-cp311-cp311-manylinux_2_28_x86_64.whl", "upload-time": "2026-09-02T00:00:00Z"},
+    ]}), "index")
+    (tmp_path / "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl").write_bytes(b"")
+    folder = releases.catalog_from_folder("torch", tmp_path)
+    assert [str(r.version) for r in folder.releases] == ["2.13.0"]
+    merged = releases.merge_local_builds(index, folder)
+    wheels = merged.find("2.13.0").wheels
+    assert [str(releases.local_version(w)) for w in wheels] == ["2.13.0+cpu", "None"]
+    assert wheels[0].upload_time.isoformat().startswith("2026-07-08"), "the release's date, not the file's"
+    assert len(merged.find("2.14.0").wheels) == 1
+    assert releases.folder_has(tmp_path, "torch") and not releases.folder_has(tmp_path, "tensorflow")
+
+
+def test_preference_cpu_then_plain_then_other_local_builds():
+    def wheel(name):
+        return releases.Wheel(name, "", None, frozenset())
+    ranks = [releases.preference(wheel(f"torch-2.1.0{label}-cp311-cp311-linux_x86_64.whl"))
+             for label in ("+cpu", "", "+cu121")]
+    assert ranks == [0, 1, 2]
