@@ -229,6 +229,8 @@ def load_catalog(
             tmp.write_text(json.dumps({"fetched_at": fetched_at, "data": data}))
             os.replace(tmp, cache)
     releases = parse_simple_json(package, data, include_prereleases=include_prereleases)
+    if not releases:  # tf-nightly publishes only .devYYYYMMDD builds: those are its releases
+        releases = parse_simple_json(package, data, include_prereleases=True)
     return Catalog(package, releases, source, fetched_at)
 
 

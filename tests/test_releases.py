@@ -144,3 +144,18 @@ def test_preference_cpu_then_plain_then_other_local_builds():
     ranks = [releases.preference(wheel(f"torch-2.1.0{label}-cp311-cp311-linux_x86_64.whl"))
              for label in ("+cpu", "", "+cu121")]
     assert ranks == [0, 1, 2]
+
+
+def test_a_package_with_only_dev_builds_is_catalogued_by_them(tmp_path):
+    page = {"files": [
+        {"filename": "tf_nightly-2.22.0.dev20261020-cp310-cp310-manylinux_2_27_x86_64.whl",
+         "upload-time": "2026-10-20T00:00:00Z"},
+        {"filename": "tf_nightly-2.22.0.dev20261021-cp310-cp310-manylinux_2_27_x86_64.whl",
+         "upload-time": "2026-10-21T00:00:00Z"},
+    ]}
+    path = releases._cache_file(tmp_path, "tf-nightly", "http://127.0.0.1:9/simple/")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"fetched_at": time.time(), "data": page}))
+    cat = load_catalog("tf-nightly", cache_dir=tmp_path, index_url="http://127.0.0.1:9/simple/", offline=True)
+    assert [str(r.version) for r in cat.releases] == ["2.22.0.dev20261020", "2.22.0.dev20261021"]
+    assert [str(r) for r in select(cat, versions=["2.22.0.dev20261021"])] == ["2.22.0.dev20261021"]
