@@ -49,8 +49,8 @@ def test_shapes_differ_and_missing_outputs():
 
 def test_case_disagrees_on_outcome_or_on_values():
     labels = ["tensorflow==1.15.5", "torch==2.13.0"]
-    same = compare.compare_case("c", {l: row("c", l, Outcome.PASS, 0.0) for l in labels},
-                                {l: [np.ones(3)] for l in labels}, [np.zeros(3)])
+    same = compare.compare_case("c", {label: row("c", label, Outcome.PASS, 0.0) for label in labels},
+                                {label: [np.ones(3)] for label in labels}, [np.zeros(3)])
     assert not same.disagrees
     mixed = compare.compare_case("c", {labels[0]: row("c", labels[0], Outcome.ERROR, detail="TypeError: x"),
                                        labels[1]: row("c", labels[1], Outcome.PASS, 0.0)},

@@ -28,6 +28,7 @@ from harness.cases import Case
 from harness.commands import resumable
 from harness.config import Config
 from harness.execute import measure
+from harness.interpreters import Interpreter
 from harness.outcome import Outcome
 from harness.plan import find_interpreters, load_cases, load_catalog
 from harness.results import Row, Store, machine
@@ -58,7 +59,7 @@ def target_config(cfg: Config, target: compare.Target) -> Config:
 
 
 def measure_target(cfg: Config, ui: UI, target: compare.Target, cases: Sequence[Case],
-                   interpreters, store: Store) -> tuple[dict[str, Row], dict[str, list[np.ndarray] | None]]:
+                   interpreters: Sequence[Interpreter], store: Store) -> tuple[dict[str, Row], dict[str, list[np.ndarray] | None]]:
     """Rows and raw outputs of every case in one framework release."""
     tcfg = target_config(cfg, target)
     release = releases.select(load_catalog(tcfg), versions=[target.version])[0]
@@ -66,18 +67,18 @@ def measure_target(cfg: Config, ui: UI, target: compare.Target, cases: Sequence[
     ui.progress(f"{target.label}: measuring {len(cases)} case(s)")
     rows = measure(tcfg, release, cases, interpreters, store, log=ui.progress, keep_outputs=folder)
     # rows reused from the store have no outputs kept yet: run those again
-    missing = [c for c in cases if rows[c.name].outcome in RETURNED and not (folder / f"{c.name}_0.npy").exists()]
+    missing = [c for c in cases
+               if rows[c.name].outcome in RETURNED and not (folder / f"{c.name}_0.npy").exists()]
     if missing:
         ui.progress(f"{target.label}: re-running {len(missing)} stored case(s) to keep their outputs")
         rows.update(measure(replace(tcfg, force=True), release, missing, interpreters, store,
                             log=ui.progress, keep_outputs=folder))
     outputs: dict[str, list[np.ndarray] | None] = {}
     for case in cases:
-        files = sorted(folder.glob(f"{case.name}_*.npy"), key=lambda p: p.stem)
-        files = [p for p in files if p.stem[len(case.name) + 1:].isdigit()]
+        files = [p for p in folder.glob(f"{case.name}_*.npy") if p.stem[len(case.name) + 1:].isdigit()]
+        files.sort(key=lambda p: int(p.stem[len(case.name) + 1:]))
         returned = rows[case.name].outcome in RETURNED
-        outputs[case.name] = [np.load(p, allow_pickle=False) for p in
-                              sorted(files, key=lambda p: int(p.stem[len(case.name) + 1:]))] if returned else None
+        outputs[case.name] = [np.load(p, allow_pickle=False) for p in files] if returned else None
     counts = {}
     for row in rows.values():
         counts[str(row.outcome)] = counts.get(str(row.outcome), 0) + 1
