@@ -125,6 +125,11 @@ def parser() -> argparse.ArgumentParser:
         if name == "bisect":
             p.add_argument("--good-when", choices=GOOD_WHEN_CHOICES, default="pass",
                            help="which outcomes count as good (default: pass)")
+            p.add_argument("--no-prefetch", dest="prefetch", action="store_false",
+                           help="build only the environments that are probed (no speculative builds)")
+            p.add_argument("--nightly", action="store_true",
+                           help="narrow each transition to two consecutive tf-nightly builds when "
+                           "PyPI still has nightlies for that period")
         if name == "report":
             p.add_argument("--output", type=Path, metavar="DIR",
                            help="where report.md/.csv/.html/.png go (default: the first --results DIR)")
@@ -144,6 +149,7 @@ def config_from(args: argparse.Namespace) -> Config:
         good_when=getattr(args, "good_when", "pass"),
         variants=(DEFAULT_VARIANT, *args.variants), jobs=max(args.jobs, 1),
         disk_budget=args.disk_budget * GB,
+        prefetch=getattr(args, "prefetch", True), nightly=getattr(args, "nightly", False),
     )
     dirs = getattr(args, "results_dirs", None) or [getattr(args, "results_dir", Path("results"))]
     kwargs.update(results_dir=dirs[0], results_dirs=tuple(dirs), report_dir=getattr(args, "output", None))

@@ -25,7 +25,7 @@ from packaging.utils import canonicalize_name
 from harness import command, envs, pins
 from harness.cases import Case
 from harness.config import Config, Variant
-from harness.errors import EnvironmentBuildError
+from harness.errors import EnvironmentBuildError, HarnessError
 from harness.interpreters import Interpreter, pick
 from harness.judge import Verdict, judge
 from harness.outcome import Outcome
@@ -85,12 +85,7 @@ def measure(
         return have
     try:
         env = envs.ensure(
-            envs.spec_for(
-                cfg.package, version, interp,
-                exclude_newer=envs.exclude_newer_for(wheel.upload_time, cfg.exclude_newer),
-                requirements=pins.pins_for(cfg.package, release.version),
-                find_links=cfg.find_links, index_url=cfg.index_url,
-            ),
+            _env_spec(cfg, release, interp, wheel),
             cfg.envs_dir, cfg.cache_dir, offline=cfg.offline, log=log,
         )
     except EnvironmentBuildError as exc:
@@ -102,6 +97,33 @@ def measure(
         return {**have, **_skip_rows(cfg, version, todo, skip, store, variant)}
     store.add(rows.values())
     return {**have, **rows}
+
+
+def prepare(cfg: Config, release: Release, cases: Sequence[Case],
+            interpreters: Sequence[Interpreter], store: Store, variant: Variant) -> None:
+    """Build ``release``'s environment ahead of time (bisect prefetch); never raises."""
+    picked = pick(release, interpreters)
+    if isinstance(picked, str):
+        return
+    interp, wheel = picked
+    python = ".".join(map(str, interp.version))
+    try:
+        stored = store.get(cfg.package, str(release.version), python, variant.name)
+        if all(c.name in stored and stored[c.name].case_digest == c.digest for c in cases):
+            return
+        envs.ensure(_env_spec(cfg, release, interp, wheel), cfg.envs_dir, cfg.cache_dir,
+                    offline=cfg.offline, log=lambda _: None)
+    except HarnessError:
+        pass  # the real probe reports it
+
+
+def _env_spec(cfg: Config, release: Release, interp: Interpreter, wheel) -> envs.EnvSpec:
+    return envs.spec_for(
+        cfg.package, str(release.version), interp,
+        exclude_newer=envs.exclude_newer_for(wheel.upload_time, cfg.exclude_newer),
+        requirements=pins.pins_for(cfg.package, release.version),
+        find_links=cfg.find_links, index_url=cfg.index_url,
+    )
 
 
 def _looks_transient(text: str) -> bool:
