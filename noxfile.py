@@ -82,6 +82,12 @@ def reproduce(session: nox.Session) -> None:
     _harness(session, "reproduce")
 
 
+@nox.session(default=False)
+def benchmark(session: nox.Session) -> None:
+    """Naive pip loop vs harness cold/warm vs the import floor, side by side (slow: not in CI)."""
+    _harness(session, "benchmark")
+
+
 @nox.session(venv_backend="none", default=False)
 @nox.parametrize("python,tensorflow", RELEASES)
 def run(session: nox.Session, tensorflow: str) -> None:

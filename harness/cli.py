@@ -27,6 +27,7 @@ COMMANDS = {
     "cases": "list case names, one a line",
     "reproduce": "run each historical bug on its documented fix boundary: agree or disagree",
     "report": "tables, transitions and a heatmap of the stored results (of one or more stores)",
+    "benchmark": "time the naive pip loop vs the harness cold and warm, and the import floor",
 }
 
 
