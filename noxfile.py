@@ -8,13 +8,43 @@ for the fast part only).
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import nox
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["tests"]
 nox.options.reuse_venv = "yes"
 
 PROJECT = ".[test]"
+
+
+def installable_releases(package: str = "tensorflow") -> list[tuple[str, str]]:
+    """(python, version) for every release installable here, from the cached catalog.
+
+    Offline and fast, so that `nox -l` stays quick; empty until a harness
+    command has fetched the catalog once.
+    """
+    try:
+        from harness import interpreters, releases
+        from harness.config import default_cache_dir
+
+        catalog = releases.load_catalog(package, cache_dir=default_cache_dir(), offline=True)
+        found = interpreters.discover()
+    except Exception:  # no cached catalog yet, or an unusable environment: no per-release sessions
+        return []
+    out = []
+    for release in catalog.releases:
+        picked = interpreters.pick(release, found)
+        if not isinstance(picked, str):
+            out.append((picked[0].short, str(release.version)))
+    return out
+
+
+RELEASES = installable_releases()
 
 
 def _harness(session: nox.Session, command: str) -> None:
@@ -56,6 +86,20 @@ def reproduce(session: nox.Session) -> None:
 def compare(session: nox.Session) -> None:
     """Run the cases on several frameworks side by side (--frameworks tensorflow==V,torch==V,...)."""
     _harness(session, "compare")
+
+
+@nox.session(default=False)
+def benchmark(session: nox.Session) -> None:
+    """Naive pip loop vs harness cold/warm vs the import floor, side by side (slow: not in CI)."""
+    _harness(session, "benchmark")
+
+
+@nox.session(venv_backend="none", default=False)
+@nox.parametrize("python,tensorflow", RELEASES)
+def run(session: nox.Session, tensorflow: str) -> None:
+    """Run the suite in one release with its interpreter (a thin `scan --versions V`)."""
+    session.run(sys.executable, "-m", "nox", "-s", "scan", "--", "--versions", tensorflow,
+                "--python", str(session.python), *session.posargs, external=True)
 
 
 @nox.session

@@ -28,6 +28,7 @@ COMMANDS = {
     "reproduce": "run each historical bug on its documented fix boundary: agree or disagree",
     "report": "tables, transitions and a heatmap of the stored results (of one or more stores)",
     "compare": "run the cases on several frameworks (tensorflow, theano, torch, jax) side by side",
+    "benchmark": "time the naive pip loop vs the harness cold and warm, and the import floor",
 }
 
 
@@ -126,6 +127,11 @@ def parser() -> argparse.ArgumentParser:
         if name == "bisect":
             p.add_argument("--good-when", choices=GOOD_WHEN_CHOICES, default="pass",
                            help="which outcomes count as good (default: pass)")
+            p.add_argument("--no-prefetch", dest="prefetch", action="store_false",
+                           help="build only the environments that are probed (no speculative builds)")
+            p.add_argument("--nightly", action="store_true",
+                           help="narrow each transition to two consecutive tf-nightly builds when "
+                           "PyPI still has nightlies for that period")
         if name == "report":
             p.add_argument("--output", type=Path, metavar="DIR",
                            help="where report.md/.csv/.html/.png go (default: the first --results DIR)")
@@ -145,6 +151,7 @@ def config_from(args: argparse.Namespace) -> Config:
         good_when=getattr(args, "good_when", "pass"),
         variants=(DEFAULT_VARIANT, *args.variants), jobs=max(args.jobs, 1),
         disk_budget=args.disk_budget * GB,
+        prefetch=getattr(args, "prefetch", True), nightly=getattr(args, "nightly", False),
     )
     dirs = getattr(args, "results_dirs", None) or [getattr(args, "results_dir", Path("results"))]
     kwargs.update(results_dir=dirs[0], results_dirs=tuple(dirs), report_dir=getattr(args, "output", None))

@@ -58,6 +58,8 @@ class Config:
     variants: tuple[Variant, ...] = (DEFAULT_VARIANT,)
     disk_budget: float = 40 * GB  # bytes of environments kept before LRU eviction
     jobs: int = 2
+    prefetch: bool = True  # bisect: build the possible next probes' environments meanwhile
+    nightly: bool = False  # bisect: narrow a transition over tf-nightly builds
     quiet: bool = False
     results_dirs: tuple[Path, ...] = ()  # report: every store to merge (results_dir is the first)
     report_dir: Path | None = None  # report: where its files go (default: results_dir)

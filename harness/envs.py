@@ -125,6 +125,16 @@ def host_env(cache_dir: Path) -> dict[str, str]:
     return env
 
 
+def plain_env(extra: Mapping[str, str] = ()) -> dict[str, str]:  # type: ignore[assignment]
+    """Variables for tools run outside any harness environment (benchmark baselines)."""
+    out = dict(os.environ)
+    for name in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PIP_USER"):
+        out.pop(name, None)
+    out.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    out.update(dict(extra))
+    return out
+
+
 def _uv_cache(cache_dir: Path) -> Path:
     default = os.environ.get("UV_CACHE_DIR")
     return Path(default) if default else Path.home() / ".cache" / "uv"

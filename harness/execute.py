@@ -25,11 +25,11 @@ from packaging.utils import canonicalize_name
 from harness import command, envs, pins
 from harness.cases import Case
 from harness.config import Config, Variant
-from harness.errors import EnvironmentBuildError
+from harness.errors import EnvironmentBuildError, HarnessError
 from harness.interpreters import Interpreter, pick
 from harness.judge import Verdict, judge
 from harness.outcome import Outcome
-from harness.releases import Release, local_version
+from harness.releases import Release, Wheel, local_version
 from harness.results import Row, Store, machine
 
 RUNNER = Path(__file__).with_name("runner.py")
@@ -90,9 +90,7 @@ def measure(
         return _skip_rows(cfg, version, cases, Skip(picked), store, variant)
     interp, wheel = picked
     python = ".".join(map(str, interp.version))
-    # a local build (torch 2.13.0+cpu from --find-links) is installed, stored and
-    # reported by its own version: its outcomes may differ from the index's build
-    version = str(local_version(wheel) or version)
+    version = measured_version(release, wheel)
     stored = {} if cfg.force else store.get(cfg.package, version, python, variant.name)
     # skips are retried: the cause (network, a pin) may have gone away
     have = {c.name: stored[c.name] for c in cases
@@ -103,12 +101,7 @@ def measure(
         return have
     try:
         env = envs.ensure(
-            envs.spec_for(
-                cfg.package, version, interp,
-                exclude_newer=envs.exclude_newer_for(wheel.upload_time, cfg.exclude_newer),
-                requirements=pins.pins_for(cfg.package, release.version),
-                find_links=cfg.find_links, index_url=cfg.index_url,
-            ),
+            _env_spec(cfg, release, interp, wheel),
             cfg.envs_dir, cfg.cache_dir, offline=cfg.offline, log=log,
         )
     except EnvironmentBuildError as exc:
@@ -120,6 +113,40 @@ def measure(
         return {**have, **_skip_rows(cfg, version, todo, skip, store, variant)}
     store.add(rows.values())
     return {**have, **rows}
+
+
+def prepare(cfg: Config, release: Release, cases: Sequence[Case],
+            interpreters: Sequence[Interpreter], store: Store, variant: Variant) -> None:
+    """Build ``release``'s environment ahead of time (bisect prefetch); never raises."""
+    picked = pick(release, interpreters)
+    if isinstance(picked, str):
+        return
+    interp, wheel = picked
+    python = ".".join(map(str, interp.version))
+    try:
+        stored = store.get(cfg.package, measured_version(release, wheel), python, variant.name)
+        if all(c.name in stored and stored[c.name].case_digest == c.digest for c in cases):
+            return
+        envs.ensure(_env_spec(cfg, release, interp, wheel), cfg.envs_dir, cfg.cache_dir,
+                    offline=cfg.offline, log=lambda _: None)
+    except HarnessError:
+        pass  # the real probe reports it
+
+
+def measured_version(release: Release, wheel: Wheel) -> str:
+    """The version installed, stored and reported for ``release`` through ``wheel``:
+    a local build (torch 2.13.0+cpu from --find-links) goes by its own version,
+    its outcomes may differ from the index's build."""
+    return str(local_version(wheel) or release.version)
+
+
+def _env_spec(cfg: Config, release: Release, interp: Interpreter, wheel: Wheel) -> envs.EnvSpec:
+    return envs.spec_for(
+        cfg.package, measured_version(release, wheel), interp,
+        exclude_newer=envs.exclude_newer_for(wheel.upload_time, cfg.exclude_newer),
+        requirements=pins.pins_for(cfg.package, release.version),
+        find_links=cfg.find_links, index_url=cfg.index_url,
+    )
 
 
 def _looks_transient(text: str) -> bool:

@@ -48,6 +48,16 @@ def _as_tuple(value: int | Sequence[int], rank: int) -> tuple[int, ...]:
     return tuple(int(v) for v in value)
 
 
+def _operands(x, w, strides, dilations, channels_first: bool):
+    """float64 operands, channels-last, with per-dimension strides and dilations."""
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    if channels_first:
+        x = np.moveaxis(x, 1, -1)
+    rank = x.ndim - 2
+    return x, w, rank, _as_tuple(strides, rank), _as_tuple(dilations, rank)
+
+
 def pads(
     in_sizes: Sequence[int],
     k_sizes: Sequence[int],
@@ -89,13 +99,7 @@ def conv(
     convolution follows from ``c_in`` being a multiple of ``w``'s input
     channels.  Returns float64 in the same layout as ``x``.
     """
-    x = np.asarray(x, dtype=np.float64)
-    w = np.asarray(w, dtype=np.float64)
-    if channels_first:
-        x = np.moveaxis(x, 1, -1)
-    rank = x.ndim - 2
-    s = _as_tuple(strides, rank)
-    d = _as_tuple(dilations, rank)
+    x, w, rank, s, d = _operands(x, w, strides, dilations, channels_first)
     k_sizes = w.shape[:rank]
     c_in, c_in_group, c_out = x.shape[-1], w.shape[-2], w.shape[-1]
     groups = c_in // c_in_group if c_in_group else 1
@@ -147,13 +151,7 @@ def conv_transpose(
     which the forward padding rules are applied to.  Every input pixel
     scatters ``x[n, i, :] @ w[k].T`` to output position ``i*s + k*d - pad_lo``.
     """
-    x = np.asarray(x, dtype=np.float64)
-    w = np.asarray(w, dtype=np.float64)
-    if channels_first:
-        x = np.moveaxis(x, 1, -1)
-    rank = x.ndim - 2
-    s = _as_tuple(strides, rank)
-    d = _as_tuple(dilations, rank)
+    x, w, rank, s, d = _operands(x, w, strides, dilations, channels_first)
     k_sizes, c_out = w.shape[:rank], w.shape[-2]
     in_sizes = x.shape[1:-1]
     lohi = pads(output_spatial, k_sizes, s, d, padding)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from packaging.version import Version
+
 from harness import envs, execute
 from harness.cases import builtin_cases
 from harness.envs import Env, EnvSpec
@@ -34,3 +36,20 @@ def test_theano_compiles_inside_its_environment_and_jax_runs_x64_on_the_cpu(tmp_
     assert jax["JAX_ENABLE_X64"] == "1" and jax["JAX_PLATFORMS"] == "cpu"
     tf = envs.child_env(env_for("tensorflow", tmp_path))
     assert "JAX_ENABLE_X64" not in tf and "base_compiledir" not in tf.get("THEANO_FLAGS", "")
+
+
+def test_a_local_build_is_installed_and_stored_by_its_own_version(tmp_path):
+    from harness.config import Config
+    from harness.interpreters import Interpreter
+    from harness.releases import Release, Wheel
+
+    def wheel(name):
+        return Wheel(name, "", None, frozenset())
+    cpu = wheel("torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl")
+    plain = wheel("torch-2.13.0-cp311-cp311-manylinux_2_28_x86_64.whl")
+    release = Release(Version("2.13.0"), (cpu, plain))
+    assert execute.measured_version(release, cpu) == "2.13.0+cpu"
+    assert execute.measured_version(release, plain) == "2.13.0"
+    interp = Interpreter(Path("/x/python3.11"), (3, 11, 7), "")
+    spec = execute._env_spec(Config(command="scan", package="torch"), release, interp, cpu)
+    assert spec.install_args()[0] == "torch==2.13.0+cpu" and "numpy" in spec.requirements

@@ -105,3 +105,22 @@ def test_good_when_no_crash(world, capsys):
     (report,) = json.loads(out.read_text())
     assert report["transition"]["from"] == "1.1.0" and report["transition"]["to"] == "1.2.0"
     assert report["transition"]["to_outcome"] == "crash"
+
+
+def test_no_prefetch_builds_only_probed_environments(world, tmp_path):
+    out = tmp_path / "b.json"
+    assert main(["bisect", "--package", "fakeflow", "--find-links", str(world / "wheels"),
+                 "--cache-dir", str(tmp_path / "cache"), "--results", str(tmp_path / "results"),
+                 "--case", "seed_conv2d", "--no-prefetch", "--json", str(out), "-q"]) == 0
+    (report,) = json.loads(out.read_text())
+    built = {p.name.split("-")[1] for p in (tmp_path / "cache" / "envs").iterdir() if p.is_dir()}
+    assert built == {p["version"] for p in report["probes"]}
+
+
+def test_prefetch_builds_the_possible_next_probes(world, tmp_path):
+    assert main(["bisect", "--package", "fakeflow", "--find-links", str(world / "wheels"),
+                 "--cache-dir", str(tmp_path / "cache"), "--results", str(tmp_path / "results"),
+                 "--case", "seed_conv2d", "-q"]) == 0
+    built = [p for p in (tmp_path / "cache" / "envs").iterdir() if p.is_dir()]
+    # 2 endpoints + midpoint(s) probed, plus speculative builds, never the whole range
+    assert 3 <= len(built) <= 6

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -168,7 +167,7 @@ def test_ctrl_c_says_what_was_saved_and_leaves_no_runner(world, tmp_path):
     cases = tmp_path / "hang.py"
     cases.write_text(HANG_CASE.format(pidfile=str(pidfile)))
     proc = _harness_process(world, "scan", "--cases", str(cases), "--case", "hang_with_child",
-                            "--case", "seed_conv2d", "--timeout", "600", "--force")
+                            "--case", "seed_conv2d", "--timeout", "600", "--force", "-j", "1")
     deadline = time.monotonic() + 120
     while not pidfile.exists() and time.monotonic() < deadline:
         time.sleep(0.1)  # wait until the second release's hung case runs

@@ -15,7 +15,7 @@ from harness.cases import Case
 from harness.cli import parser
 from harness.commands.reproduce import options_from, to_json, verdicts_for
 from harness.errors import UsageError
-from harness.history import Bug, Observation
+from harness.history import Bug
 from harness.outcome import Outcome
 
 GOOD_META = {

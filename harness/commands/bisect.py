@@ -8,17 +8,21 @@ that wants that release takes its answer, so cases share probes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 
-from harness import bisect
+from harness import bisect, releases
+from harness.cases import Case
 from harness.commands import resumable
-from harness.config import Config
-from harness.execute import measure
-from harness.interpreters import pick
+from harness.config import Config, Variant
+from harness.execute import measure, prepare
+from harness.interpreters import Interpreter, pick
 from harness.outcome import Outcome, is_good
 from harness.plan import Plan, build
 from harness.releases import Release
-from harness.results import Row
+from harness.results import Row, Store
+from harness.transitions import nightly_range
 from harness.ui import UI
 
 
@@ -66,6 +70,9 @@ class CaseReport:
         }
 
 
+NIGHTLY = "tf-nightly"
+
+
 def default_range(cfg: Config, plan: Plan) -> list[Release]:
     """Without --from/--to/--versions: the releases installable with the interpreters here."""
     if cfg.from_ or cfg.to or cfg.versions:
@@ -81,44 +88,95 @@ def run(cfg: Config, ui: UI) -> int:
 
 def _run(cfg: Config, ui: UI, plan: Plan) -> int:
     items = default_range(cfg, plan)
-    names = [c.name for c in plan.cases]
-    searches = {name: bisect.Bisection(len(items)) for name in names}
-    rows: dict[str, dict[str, Row]] = {name: {} for name in names}
-    ui.progress(f"bisecting {len(names)} case(s) over {len(items)} {cfg.package} releases "
-                f"({items[0]} .. {items[-1]}), good when {cfg.good_when}; catalog: {plan.catalog.source}")
-    step = 0
-    while True:
-        wanted: dict[int, list[str]] = {}
-        for name, search in searches.items():
-            index = search.next_probe()
-            if index is not None:
-                wanted.setdefault(index, []).append(name)
-        if not wanted:
-            break
-        for index in sorted(wanted):
-            step += 1
-            release = items[index]
-            left = max(s.steps_left() for s in searches.values())
-            ui.progress(f"[step {step}, ~{left} left] {cfg.package} {release}: measuring "
-                        f"{len(plan.cases)} case(s) (wanted by {', '.join(wanted[index])})")
-            measured = measure(cfg, release, plan.cases, plan.interpreters, plan.store,
-                               log=ui.progress)
-            line = ", ".join(f"{n}={measured[n].outcome}" for n in names)
-            py = next(iter(measured.values())).python or "-"
-            ui.progress(f"    python {py}: {line}")
-            for name in wanted[index]:
-                row = measured[name]
-                rows[name][str(release)] = row
-                searches[name].record(index, is_good(row.outcome, cfg.good_when))
-                if row.outcome is Outcome.SKIP:
-                    ui.progress(f"    skipped: {row.detail}")
-    reports = [CaseReport(n, bisect.result(items, searches[n]), rows[n]) for n in names]
+    variant = cfg.variants[-1]  # default, or the one --variant given
+    ui.progress(f"bisecting {len(plan.cases)} case(s) over {len(items)} {cfg.package} releases "
+                f"({items[0]} .. {items[-1]}), good when {cfg.good_when}, variant {variant}; "
+                f"catalog: {plan.catalog.source}")
+    reports = search(cfg, ui, items, plan.cases, plan.interpreters, plan.store, variant)
     ui.result("")
     for report in reports:
         ui.result(report.summary())
     probed = {v for r in reports for v in r.result.probed}
     ui.result(f"\n{len(probed)} release(s) probed of {len(items)}; results stored under {cfg.results_dir}")
+    if cfg.nightly:
+        narrow_with_nightlies(cfg, ui, reports, plan, variant)
     if cfg.json_path:
         cfg.json_path.write_text(json.dumps([r.to_json(cfg.package) for r in reports], indent=2))
         ui.result(f"wrote {cfg.json_path}")
     return 0
+
+
+def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
+           interpreters: Sequence[Interpreter], store: Store, variant: Variant) -> list[CaseReport]:
+    """Bisect every case over ``items`` at once; each probe measures all cases.
+
+    While a probe runs, the environments of the probes that can come next
+    (one per possible verdict, as mozregression does) are built in the
+    background unless ``--no-prefetch``.
+    """
+    names = [c.name for c in cases]
+    searches = {name: bisect.Bisection(len(items)) for name in names}
+    rows: dict[str, dict[str, Row]] = {name: {} for name in names}
+    step = 0
+    prefetched: set[int] = set()
+    with ThreadPoolExecutor(max_workers=1) as prefetcher:
+        while True:
+            wanted: dict[int, list[str]] = {}
+            for name, s in searches.items():
+                index = s.next_probe()
+                if index is not None:
+                    wanted.setdefault(index, []).append(name)
+            if not wanted:
+                break
+            if cfg.prefetch:
+                for index in sorted({i for s in searches.values() for i in s.speculate()}):
+                    if index not in prefetched and index not in wanted:
+                        prefetched.add(index)
+                        prefetcher.submit(prepare, cfg, items[index], cases, interpreters, store,
+                                          variant)
+            for index in sorted(wanted):
+                step += 1
+                release = items[index]
+                left = max(s.steps_left() for s in searches.values())
+                ui.progress(f"[step {step}, ~{left} left] {cfg.package} {release}: measuring "
+                            f"{len(cases)} case(s) (wanted by {', '.join(wanted[index])})")
+                measured = measure(cfg, release, cases, interpreters, store, variant=variant,
+                                   log=ui.progress)
+                line = ", ".join(f"{n}={measured[n].outcome}" for n in names)
+                py = next(iter(measured.values())).python or "-"
+                ui.progress(f"    python {py}: {line}")
+                for name in wanted[index]:
+                    row = measured[name]
+                    rows[name][str(release)] = row
+                    searches[name].record(index, is_good(row.outcome, cfg.good_when))
+                    if row.outcome is Outcome.SKIP:
+                        ui.progress(f"    skipped: {row.detail}")
+    return [CaseReport(n, bisect.result(items, searches[n]), rows[n]) for n in names]
+
+
+def narrow_with_nightlies(cfg: Config, ui: UI, reports: Sequence[CaseReport], plan: Plan,
+                          variant: Variant) -> None:
+    """Hand a release transition to ``tf-nightly``: bisect the dev builds between the two releases."""
+    changed = [r for r in reports if r.result.transition]
+    if not changed:
+        return
+    nightly = releases.load_catalog(NIGHTLY, cache_dir=cfg.cache_dir, offline=cfg.offline,
+                                    include_prereleases=True)
+    builds = [(str(r.version), r.upload_time) for r in nightly.releases]
+    for report in changed:
+        old, new = report.result.transition
+        window = nightly_range(builds, old.upload_time, new.upload_time) if (
+            old.upload_time and new.upload_time) else None
+        if window is None:
+            oldest = min((t for _, t in builds if t), default=None)
+            ui.result(f"{report.case}: {old} -> {new} is older than the tf-nightly builds still on "
+                      f"PyPI (oldest {oldest:%Y-%m-%d})" if oldest else
+                      f"{report.case}: no tf-nightly builds on the index")
+            continue
+        ui.result(f"{report.case}: narrowing {old} -> {new} over {len(window.nightlies)} tf-nightly "
+                  f"builds ({window.first} .. {window.last})")
+        items = [nightly.find(v) for v in window.nightlies]
+        night_cfg = replace(cfg, package=NIGHTLY, nightly=False)
+        case = [c for c in plan.cases if c.name == report.case]
+        (found,) = search(night_cfg, ui, items, case, plan.interpreters, plan.store, variant)
+        ui.result("  " + found.summary())
