@@ -12,7 +12,7 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from harness import disk, envs
+from harness import disk, envs, shard
 from harness.commands import resumable
 from harness.commands.bisect import default_range
 from harness.config import Config, Variant
@@ -24,7 +24,10 @@ from harness.ui import UI
 
 
 def run(cfg: Config, ui: UI) -> int:
-    plan = build(cfg)
+    plan = shard.restrict(build(cfg), cfg.shard)  # --shard I/N: before anything machine-specific
+    if not plan.releases:
+        ui.result(f"shard {cfg.shard} has no releases (more shards than releases); nothing to scan")
+        return 0
     with resumable(plan.store):
         return _run(cfg, ui, plan)
 
