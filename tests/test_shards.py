@@ -10,6 +10,7 @@ environments: one version wrong, one crashing, one hanging, one not importing.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -82,5 +83,17 @@ def test_a_shard_beyond_the_releases_is_empty_not_an_error(world, tmp_path):
     done = subprocess.run(scan(world, tmp_path / "r", "--shard", "7/7", "--versions", "1.0.0,1.1.0"),
                           cwd=PROJECT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "shard 7/7 has no releases (more shards than releases); nothing to scan"
+    assert done.stdout.strip() == "shard 7/7 has nothing to scan (more shards than releases)"
     assert not (tmp_path / "r" / "runs").exists()
+
+
+def test_a_shard_of_releases_not_installable_here_is_empty_not_an_error(world, tmp_path):
+    # Only a Python 2.7 wheel: in the split (the same everywhere), skipped on this machine.
+    (tmp_path / "wheels").mkdir()
+    shutil.copy(world / "wheels" / "fakeflow-1.0.0-py3-none-any.whl",
+                tmp_path / "wheels" / "fakeflow-0.9.0-cp27-cp27mu-manylinux1_x86_64.whl")
+    argv = [a if a != str(world / "wheels") else str(tmp_path / "wheels")
+            for a in scan(world, tmp_path / "r", "--shard", "1/1")]
+    done = subprocess.run(argv, cwd=PROJECT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "shard 1/1 has nothing to scan (none of 0.9.0 is installable here)"

@@ -25,8 +25,10 @@ from harness.ui import UI
 
 def run(cfg: Config, ui: UI) -> int:
     plan = shard.restrict(build(cfg), cfg.shard)  # --shard I/N: before anything machine-specific
-    if not plan.releases:
-        ui.result(f"shard {cfg.shard} has no releases (more shards than releases); nothing to scan")
+    if cfg.shard and not default_range(cfg, plan):  # the other shards have the work
+        why = (f"none of {', '.join(map(str, plan.releases))} is installable here" if plan.releases
+               else "more shards than releases")
+        ui.result(f"shard {cfg.shard} has nothing to scan ({why})")
         return 0
     with resumable(plan.store):
         return _run(cfg, ui, plan)
