@@ -1,6 +1,6 @@
 """Nox sessions: thin wrappers over `python -m harness <command>`.
 
-`nox -s bisect` / `scan` / `cases` forward everything after `--` to the
+`nox -s bisect` / `scan` / `cases` / `report` / `matrix` forward everything after `--` to the
 harness (`nox -s bisect -- --case seed_conv2d --from 1.0.0 --to 2.16.2`);
 `nox -s tests` runs the test suite (`nox -s tests -- -m "not integration"`
 for the fast part only).
@@ -74,6 +74,12 @@ def cases(session: nox.Session) -> None:
 def report(session: nox.Session) -> None:
     """Tables, transitions and a heatmap of the stored results (of one or more stores)."""
     _harness(session, "report")
+
+
+@nox.session(default=False)
+def matrix(session: nox.Session) -> None:
+    """Print a GitHub Actions matrix (JSON) of scan shards balanced by expected cost (`-- --shards N`)."""
+    _harness(session, "matrix")
 
 
 @nox.session(default=False)

@@ -19,6 +19,7 @@ from harness import __version__
 from harness.config import DEFAULT_VARIANT, GB, Config, Variant, default_cache_dir
 from harness.errors import HarnessError
 from harness.outcome import GOOD_WHEN_CHOICES
+from harness.shard import Shard, parse as parse_shard
 from harness.ui import UI
 
 COMMANDS = {
@@ -29,6 +30,7 @@ COMMANDS = {
     "report": "tables, transitions and a heatmap of the stored results (of one or more stores)",
     "compare": "run the cases on several frameworks (tensorflow, theano, torch, jax) side by side",
     "benchmark": "time the naive pip loop vs the harness cold and warm, and the import floor",
+    "matrix": "print a GitHub Actions matrix (JSON) of scan shards balanced by expected cost",
 }
 
 
@@ -60,6 +62,13 @@ def _positive(value: str) -> float:
     if number <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {value}")
     return number
+
+
+def _shard(text: str) -> Shard:
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _hook(command: str, name: str, default):
@@ -132,6 +141,10 @@ def parser() -> argparse.ArgumentParser:
             p.add_argument("--nightly", action="store_true",
                            help="narrow each transition to two consecutive tf-nightly builds when "
                            "PyPI still has nightlies for that period")
+        if name == "scan":
+            p.add_argument("--shard", type=_shard, metavar="I/N",
+                           help="only shard I of N: the releases split by expected cost, "
+                           "the same on every machine (see `matrix`)")
         if name == "report":
             p.add_argument("--output", type=Path, metavar="DIR",
                            help="where report.md/.csv/.html/.png go (default: the first --results DIR)")
@@ -152,6 +165,7 @@ def config_from(args: argparse.Namespace) -> Config:
         variants=(DEFAULT_VARIANT, *args.variants), jobs=max(args.jobs, 1),
         disk_budget=args.disk_budget * GB,
         prefetch=getattr(args, "prefetch", True), nightly=getattr(args, "nightly", False),
+        shard=getattr(args, "shard", None),
     )
     dirs = getattr(args, "results_dirs", None) or [getattr(args, "results_dir", Path("results"))]
     kwargs.update(results_dir=dirs[0], results_dirs=tuple(dirs), report_dir=getattr(args, "output", None))

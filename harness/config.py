@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.outcome import GoodWhen
+from harness.shard import Shard
 
 
 def default_cache_dir() -> Path:
@@ -63,6 +64,7 @@ class Config:
     quiet: bool = False
     results_dirs: tuple[Path, ...] = ()  # report: every store to merge (results_dir is the first)
     report_dir: Path | None = None  # report: where its files go (default: results_dir)
+    shard: Shard | None = None  # scan --shard I/N: only this share of the selected releases
 
     @property
     def variant(self) -> str:

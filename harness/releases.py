@@ -44,6 +44,7 @@ class Wheel:
     upload_time: datetime | None
     tags: frozenset[Tag]  # empty for an sdist: any interpreter that meets requires_python
     requires_python: str | None = None
+    size: int | None = None  # bytes, when the index says (PEP 700)
 
     @property
     def is_sdist(self) -> bool:
@@ -147,6 +148,7 @@ def parse_simple_json(
                 upload_time=_parse_time(entry.get("upload-time")),
                 tags=tags,
                 requires_python=entry.get("requires-python"),
+                size=entry.get("size"),
             )
         )
     for version, files in sdists.items():
@@ -247,15 +249,14 @@ def _fallback(cached: dict | None, url: str, exc: Exception) -> tuple[dict, floa
 def catalog_from_folder(package: str, folder: Path) -> Catalog:
     """A catalog built from a local folder of wheels (``--find-links``).
 
-    Upload times are the files' modification times.
+    Upload times are the files' modification times, sizes their sizes.
     """
     name = canonicalize_name(package)
     entries = []
     for path in sorted(folder.glob("*.whl")):
         mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-        entries.append(
-            {"filename": path.name, "url": path.resolve().as_uri(), "upload-time": mtime.isoformat()}
-        )
+        entries.append({"filename": path.name, "url": path.resolve().as_uri(),
+                        "upload-time": mtime.isoformat(), "size": path.stat().st_size})
     releases = parse_simple_json(name, {"files": entries})
     if not releases:
         raise UsageError(f"no wheels of {package!r} in {folder}", hint="check --find-links")

@@ -61,6 +61,10 @@ SCENARIOS = [
     ("bad good-when", ["bisect", "--good-when", "sometimes"]),
     ("missing interpreter", ["scan", "--python", "3.99", "--versions", "1.0.1"]),
     ("results file of an older schema", ["scan", "--versions", "1.0.1", "--python", "3.6"]),
+    ("shard index zero", ["scan", "--shard", "0/3"]),
+    ("shard index above the count", ["scan", "--shard", "4/3"]),
+    ("shard not I/N", ["scan", "--shard", "x"]),
+    ("no shards", ["matrix", "--shards", "0"]),
 ]
 
 

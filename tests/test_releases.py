@@ -28,6 +28,14 @@ def test_upload_time_and_tags(tf_page):
     assert all(not w.filename.endswith(".tar.gz") for w in rel.wheels)
 
 
+def test_wheel_sizes_from_the_index_and_from_a_folder(tf_page, tmp_path):
+    rel = catalog(tf_page).find("1.0.1")
+    assert all(w.size and w.size > 10_000_000 for w in rel.wheels)
+    (tmp_path / "fakeflow-1.0.0-py3-none-any.whl").write_bytes(b"x" * 123)
+    (wheel,) = releases.catalog_from_folder("fakeflow", tmp_path).releases[0].wheels
+    assert wheel.size == 123
+
+
 def test_prereleases_and_yanked_files_excluded(tf_page):
     page = json.loads(json.dumps(tf_page))
     page["files"].append({"filename": "tensorflow-2.1.0rc1-cp37-cp37m-manylinux2010_x86_64.whl",

@@ -12,7 +12,7 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from harness import disk, envs
+from harness import disk, envs, shard
 from harness.commands import resumable
 from harness.commands.bisect import default_range
 from harness.config import Config, Variant
@@ -24,7 +24,12 @@ from harness.ui import UI
 
 
 def run(cfg: Config, ui: UI) -> int:
-    plan = build(cfg)
+    plan = shard.restrict(build(cfg), cfg.shard)  # --shard I/N: before anything machine-specific
+    if cfg.shard and not default_range(cfg, plan):  # the other shards have the work
+        why = (f"none of {', '.join(map(str, plan.releases))} is installable here" if plan.releases
+               else "more shards than releases")
+        ui.result(f"shard {cfg.shard} has nothing to scan ({why})")
+        return 0
     with resumable(plan.store):
         return _run(cfg, ui, plan)
 
