@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -286,14 +287,36 @@ def supervise(cfg: Config, env: envs.Env, job: Path, out_dir: Path, n_cases: int
             result = {"status": "timeout", "message": f"killed after {cfg.timeout:g} s"}
         else:
             sig = command.signal_name(rc)
-            tail = command.tail(log_path.read_text(errors="replace"), 1)
+            cause = crash_cause(log_path.read_text(errors="replace"))
             what = sig or f"exit code {rc}"
-            result = {"status": "crash", "message": f"{what}: {tail}" if tail else what}
+            result = {"status": "crash", "message": f"{what}: {cause}" if cause else what}
         (out_dir / f"{index}.json").write_text(json.dumps(result))
 
 
 class Cancelled(Exception):
     """The run was interrupted (Ctrl-C in the main thread): stop, storing nothing partial."""
+
+
+# glog's prefix: "2026-11-27 23:10:01.431800: F tensorflow/core/kernels/conv_ops.cc:65] ..."
+_GLOG = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: ([FEWI]) (.*)$")
+
+
+def crash_cause(log: str) -> str:
+    """The line that says why the process died, without run-specific timestamps.
+
+    A fatal glog line (``F ...] Check failed: ...``) wins; otherwise the last
+    line that names an error; otherwise nothing (stray warnings are not causes).
+    """
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    for line in reversed(lines):
+        match = _GLOG.match(line)
+        if match and match.group(1) == "F":
+            return match.group(2)[:300]
+    for line in reversed(lines):
+        if any(word in line for word in ("Check failed", "Fatal", "Error", "error:")):
+            match = _GLOG.match(line)
+            return (match.group(2) if match else line)[:300]
+    return ""
 
 
 def _watch(proc, out_dir: Path, n_cases: int, timeout: float, import_timeout: float,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -175,7 +176,9 @@ def test_ctrl_c_says_what_was_saved_and_leaves_no_runner(world, tmp_path):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
-    assert err.strip().splitlines()[-1].startswith("interrupted: 1 release run(s) were stored under")
+    assert re.match(r"interrupted: \d+ release run\(s\) were stored under", err.strip().splitlines()[-1])
+    # what finished before Ctrl-C is on disk (1.1.0 never hangs; -j 1 runs it first)
+    assert (world / "results" / "runs" / "fakeflow" / "1.1.0" / "py3.6--default.json").exists()
     assert "run the same command again to resume" in err and "Traceback" not in err
     child = int(pidfile.read_text())
     for _ in range(50):
@@ -193,3 +196,13 @@ def test_two_runs_at_once_share_results_and_caches(world, tmp_path):
     for path in (world / "results" / "runs").rglob("*.json"):
         data = json.loads(path.read_text())
         assert data["schema"] == 1 and data["rows"]
+
+
+def test_crash_cause_drops_timestamps_and_stray_warnings():
+    from harness.execute import crash_cause
+
+    log = ("2026-11-27 23:10:01.431800: W tensorflow/core/x.cc:1] some warning\n"
+           "2026-11-27 23:10:01.431800: F tensorflow/core/kernels/conv_ops.cc:65] "
+           "Check failed: data_format == FORMAT_NHWC\n")
+    assert crash_cause(log) == "tensorflow/core/kernels/conv_ops.cc:65] Check failed: data_format == FORMAT_NHWC"
+    assert crash_cause("  return f(*args, **kwds)\n") == ""

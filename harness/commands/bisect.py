@@ -16,6 +16,7 @@ from harness import bisect, releases
 from harness.cases import Case
 from harness.commands import resumable
 from harness.config import Config, Variant
+from harness.errors import UsageError
 from harness.execute import measure, prepare
 from harness.interpreters import Interpreter, pick
 from harness.outcome import Outcome, is_good
@@ -77,7 +78,14 @@ def default_range(cfg: Config, plan: Plan) -> list[Release]:
     """Without --from/--to/--versions: the releases installable with the interpreters here."""
     if cfg.from_ or cfg.to or cfg.versions:
         return list(plan.releases)
-    return [r for r in plan.releases if not isinstance(pick(r, plan.interpreters), str)]
+    found = [r for r in plan.releases if not isinstance(pick(r, plan.interpreters), str)]
+    if not found:
+        have = ", ".join(i.short for i in plan.interpreters) or "none"
+        raise UsageError(
+            f"no {cfg.package} release has a wheel for the interpreters here ({have})",
+            hint="install an interpreter the releases support, or name releases with --versions "
+            "to see each one's skip reason")
+    return found
 
 
 def run(cfg: Config, ui: UI) -> int:
