@@ -124,3 +124,21 @@ def test_prefetch_builds_the_possible_next_probes(world, tmp_path):
     built = [p for p in (tmp_path / "cache" / "envs").iterdir() if p.is_dir()]
     # 2 endpoints + midpoint(s) probed, plus speculative builds, never the whole range
     assert 3 <= len(built) <= 6
+
+
+def test_variants_are_separate_rows_with_their_environment(world, tmp_path):
+    case = tmp_path / "env_case.py"
+    case.write_text(
+        "import os\n\n\n"
+        "def case_sees_variant(tf, np):\n"
+        "    return tf.constant([float(os.environ.get('HARNESS_TEST_KNOB', '0'))])\n\n\n"
+        "def expect_sees_variant(np):\n"
+        "    return [0.0]\n"
+    )
+    out = tmp_path / "rows.json"
+    assert harness(world, "scan", "--versions", "1.1.0", "--cases", str(case), "--case", "sees_variant",
+                   "--variant", "knob=HARNESS_TEST_KNOB=1", "--json", str(out)) == 0
+    rows = {r["variant"]: r for r in json.loads(out.read_text())}
+    assert rows["default"]["outcome"] == "pass" and rows["knob"]["outcome"] == "wrong"
+    stored = json.loads((world / "results/runs/fakeflow/1.1.0/py3.6--knob.json").read_text())
+    assert stored["rows"]["sees_variant"]["variant_env"] == {"HARNESS_TEST_KNOB": "1"}

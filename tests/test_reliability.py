@@ -206,3 +206,16 @@ def test_crash_cause_drops_timestamps_and_stray_warnings():
            "Check failed: data_format == FORMAT_NHWC\n")
     assert crash_cause(log) == "tensorflow/core/kernels/conv_ops.cc:65] Check failed: data_format == FORMAT_NHWC"
     assert crash_cause("  return f(*args, **kwds)\n") == ""
+
+
+def test_results_are_never_unpickled(world, tmp_path):
+    cases = tmp_path / "pickle.py"
+    cases.write_text(
+        "def case_object_array(tf, np):\n"
+        "    return np.array([{'payload': 1}], dtype=object)\n"
+    )
+    out = tmp_path / "rows.json"
+    assert main(args(world, "scan", "--versions", "1.1.0", "--cases", str(cases),
+                     "--case", "object_array", "--json", str(out))) == 0
+    row = rows_of(out)["object_array"]
+    assert row["outcome"] == "error" and "is not a numeric array" in row["detail"]
