@@ -175,7 +175,9 @@ def _user_expectation(namespace: dict[str, Any], name: str) -> Expectation | Non
     if expect is None:
         return None
     value = expect(np)
-    values = value if isinstance(value, (list, tuple)) else [value]
+    # A list of arrays is one expectation per output; a flat list of numbers is one array.
+    several = isinstance(value, (list, tuple)) and not all(np.isscalar(v) for v in value)
+    values = list(value) if several else [value]
     tolerance = {**DEFAULT_TOLERANCE, **namespace.get("TOLERANCE", {})}
     arrays = tuple(np.asarray(v) for v in values)
     # A dtype is checked only when the user chose one deliberately.
