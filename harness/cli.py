@@ -19,7 +19,8 @@ from harness import __version__
 from harness.config import DEFAULT_VARIANT, GB, Config, Variant, default_cache_dir
 from harness.errors import HarnessError
 from harness.outcome import GOOD_WHEN_CHOICES
-from harness.shard import Shard, parse as parse_shard
+from harness.shard import Shard
+from harness.shard import parse as parse_shard
 from harness.ui import UI
 
 COMMANDS = {
@@ -75,7 +76,11 @@ def _hook(command: str, name: str, default):
     return getattr(importlib.import_module(f"harness.commands.{command}"), name, default)
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line.  Given ``argv``, only the command it names gets its own
+    options (``add_arguments`` in its module): importing every command module
+    would cost every invocation their imports (pandas, matplotlib)."""
+    chosen = set(COMMANDS) if argv is None else {a for a in argv if a in COMMANDS}
     common = argparse.ArgumentParser(add_help=False)
     sel = common.add_argument_group("what to run")
     sel.add_argument("--package", default="tensorflow", help="distribution on PyPI (default: tensorflow)")
@@ -148,7 +153,8 @@ def parser() -> argparse.ArgumentParser:
         if name == "report":
             p.add_argument("--output", type=Path, metavar="DIR",
                            help="where report.md/.csv/.html/.png go (default: the first --results DIR)")
-        _hook(name, "add_arguments", lambda _p: None)(p)  # a command's own options
+        if name in chosen:
+            _hook(name, "add_arguments", lambda _p: None)(p)  # a command's own options
     return top
 
 
@@ -175,7 +181,8 @@ def config_from(args: argparse.Namespace) -> Config:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser(argv).parse_args(argv)
     cfg = config_from(args)
     ui = UI(quiet=cfg.quiet)
     task = importlib.import_module(f"harness.commands.{cfg.command}")

@@ -25,7 +25,7 @@ from packaging.utils import canonicalize_name
 
 from harness import command
 from harness.disk import INFO_FILE, tree_size
-from harness.errors import EnvironmentBuildError
+from harness.errors import EnvironmentBuildError, NetworkUnavailable
 from harness.interpreters import Interpreter
 
 INFO_SCHEMA = 1
@@ -217,9 +217,15 @@ def _build(spec: EnvSpec, path: Path, cache_dir: Path, *, offline: bool = False)
     except command.CommandFailed as exc:
         if _no_network(exc.output_tail):
             shutil.rmtree(path, ignore_errors=True)
-            raise EnvironmentBuildError(
+            raise NetworkUnavailable(
                 f"cannot download {spec.package}=={spec.version}: no network and not in uv's cache",
                 hint="environments built before still work; rerun when online",
+            ) from exc
+        if exc.returncode is None:  # timed out: a slow network, not a result
+            shutil.rmtree(path, ignore_errors=True)
+            raise NetworkUnavailable(
+                f"installing {spec.package}=={spec.version} did not finish: {exc.output_tail.splitlines()[-1]}",
+                hint="rerun; the download resumes from uv's cache",
             ) from exc
         failed = path.with_name(path.name + ".failed")
         shutil.rmtree(failed, ignore_errors=True)

@@ -36,6 +36,10 @@ class EnvironmentBuildError(HarnessError):
     """An environment could not be created or its packages not installed."""
 
 
+class NetworkUnavailable(EnvironmentBuildError):
+    """The packages are neither downloadable nor in uv's cache: worth retrying later."""
+
+
 class ResultsError(HarnessError):
     """A results file is unreadable or has another schema (bad input: exit 2)."""
 

@@ -26,7 +26,7 @@ from packaging.utils import canonicalize_name
 from harness import command, envs, pins
 from harness.cases import Case
 from harness.config import Config, Variant
-from harness.errors import EnvironmentBuildError, HarnessError
+from harness.errors import EnvironmentBuildError, HarnessError, NetworkUnavailable
 from harness.interpreters import Interpreter, pick
 from harness.judge import Verdict, judge
 from harness.outcome import Outcome
@@ -92,11 +92,7 @@ def measure(
     interp, wheel = picked
     python = ".".join(map(str, interp.version))
     version = measured_version(release, wheel)
-    stored = {} if cfg.force else store.get(cfg.package, version, python, variant.name)
-    # skips are retried: the cause (network, a pin) may have gone away
-    have = {c.name: stored[c.name] for c in cases
-            if c.name in stored and stored[c.name].case_digest == c.digest
-            and stored[c.name].outcome is not Outcome.SKIP}
+    have = {} if cfg.force else _reusable(cfg, store, version, python, variant, cases)
     todo = [c for c in cases if c.name not in have]
     if not todo:
         return have
@@ -105,9 +101,9 @@ def measure(
             _env_spec(cfg, release, interp, wheel),
             cfg.envs_dir, cfg.cache_dir, offline=cfg.offline, log=log,
         )
-    except EnvironmentBuildError as exc:
+    except EnvironmentBuildError as exc:  # a network failure is not a result: not stored
         return {**have, **_skip_rows(cfg, version, todo, Skip(str(exc), python), store, variant,
-                                     persist=not _looks_transient(str(exc)))}
+                                     persist=not isinstance(exc, NetworkUnavailable))}
     try:
         rows = _run_cases(cfg, env, todo, python, variant, stop or threading.Event(), keep_outputs)
     except Skip as skip:
@@ -125,13 +121,22 @@ def prepare(cfg: Config, release: Release, cases: Sequence[Case],
     interp, wheel = picked
     python = ".".join(map(str, interp.version))
     try:
-        stored = store.get(cfg.package, measured_version(release, wheel), python, variant.name)
-        if all(c.name in stored and stored[c.name].case_digest == c.digest for c in cases):
+        version = measured_version(release, wheel)
+        if len(_reusable(cfg, store, version, python, variant, cases)) == len(cases):
             return
         envs.ensure(_env_spec(cfg, release, interp, wheel), cfg.envs_dir, cfg.cache_dir,
                     offline=cfg.offline, log=lambda _: None)
     except HarnessError:
         pass  # the real probe reports it
+
+
+def _reusable(cfg: Config, store: Store, version: str, python: str, variant: Variant,
+              cases: Sequence[Case]) -> dict[str, Row]:
+    """Stored rows that still stand: same case digest, and not a skip (its cause may be gone)."""
+    stored = store.get(cfg.package, version, python, variant.name)
+    return {c.name: stored[c.name] for c in cases
+            if c.name in stored and stored[c.name].case_digest == c.digest
+            and stored[c.name].outcome is not Outcome.SKIP}
 
 
 def measured_version(release: Release, wheel: Wheel) -> str:
@@ -148,11 +153,6 @@ def _env_spec(cfg: Config, release: Release, interp: Interpreter, wheel: Wheel) 
         requirements=pins.pins_for(cfg.package, release.version),
         find_links=cfg.find_links, index_url=cfg.index_url,
     )
-
-
-def _looks_transient(text: str) -> bool:
-    lowered = text.lower()
-    return any(w in lowered for w in ("failed to fetch", "connect", "dns", "timed out", "network"))
 
 
 def _skip_rows(cfg: Config, version: str, cases: Sequence[Case], skip: Skip, store: Store,
@@ -325,9 +325,13 @@ def _watch(proc, out_dir: Path, n_cases: int, timeout: float, import_timeout: fl
 
     ``stop`` set by another thread (Ctrl-C) kills the runner and raises ``Cancelled``.
     """
+    done = 0  # the runner writes results in case order: only the next one can appear
+
     def progress() -> int:
-        return sum((out_dir / f"{i}.json").exists() for i in range(n_cases)) + (
-            out_dir / "ready.json").exists()
+        nonlocal done
+        while done < n_cases and (out_dir / f"{done}.json").exists():
+            done += 1
+        return done + (out_dir / "ready.json").exists()
 
     seen = progress()
     deadline = time.monotonic() + (timeout if (out_dir / "ready.json").exists() else import_timeout)

@@ -237,8 +237,8 @@ class Jax(object):
 
     def __init__(self, module, runner):
         self.tf, self.runner = module, runner
-        import jax.numpy  # noqa: F401
         import jax.lax  # noqa: F401
+        import jax.numpy  # noqa: F401
 
     def build_op(self, case, np, job_dir):
         spec = case["spec"]

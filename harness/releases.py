@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -168,9 +168,8 @@ def merge_local_builds(catalog: Catalog, folder: Catalog) -> Catalog:
         extra.setdefault(release.version, []).extend(w for w in release.wheels if local_version(w))
     merged = []
     for release in catalog.releases:
-        added = tuple(
-            Wheel(w.filename, w.url, release.upload_time or w.upload_time, w.tags, w.requires_python)
-            for w in extra.get(release.version, ()))
+        added = tuple(replace(w, upload_time=release.upload_time or w.upload_time)
+                      for w in extra.get(release.version, ()))
         wheels = tuple(sorted(added + release.wheels, key=preference))
         merged.append(Release(release.version, wheels))
     return Catalog(catalog.package, tuple(merged), f"{catalog.source} + local builds from {folder.source}",

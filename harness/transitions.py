@@ -27,12 +27,14 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
 from packaging.version import Version
 
 from harness.outcome import Outcome
+
+if TYPE_CHECKING:  # only for annotations: bisect imports this module, and pandas costs ~1.4 s
+    import pandas as pd
 
 SERIES = ("case", "variant", "machine")  # what one series of outcomes is measured for
 COMPARE = "https://github.com/tensorflow/tensorflow/compare/{old}...{new}"
