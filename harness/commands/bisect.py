@@ -8,6 +8,7 @@ that wants that release takes its answer, so cases share probes.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -147,10 +148,12 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                 release = items[index]
                 left = max(s.steps_left() for s in searches.values())
                 ui.progress(f"[step {step}, ~{left} left] {cfg.package} {release}: measuring "
-                            f"{len(cases)} case(s) (wanted by {', '.join(wanted[index])})")
+                            f"{len(cases)} case(s) (wanted by {_few(wanted[index])})")
                 measured = measure(cfg, release, cases, interpreters, store, variant=variant,
                                    log=ui.progress)
-                line = ", ".join(f"{n}={measured[n].outcome}" for n in names)
+                counts = Counter(str(row.outcome) for row in measured.values())
+                line = (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + "; "
+                        + _few([f"{n}={measured[n].outcome}" for n in wanted[index]]))
                 py = next(iter(measured.values())).python or "-"
                 ui.progress(f"    python {py}: {line}")
                 for name in wanted[index]:
@@ -160,6 +163,12 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                     if row.outcome is Outcome.SKIP:
                         ui.progress(f"    skipped: {row.detail}")
     return [CaseReport(n, bisect.result(items, searches[n]), rows[n]) for n in names]
+
+
+def _few(items: Sequence[str], shown: int = 6) -> str:
+    """At most ``shown`` items, then how many more: a probe can be wanted by 124 cases."""
+    more = f", +{len(items) - shown} more" if len(items) > shown else ""
+    return ", ".join(items[:shown]) + more
 
 
 def narrow_with_nightlies(cfg: Config, ui: UI, reports: Sequence[CaseReport], plan: Plan,
