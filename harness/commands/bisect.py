@@ -75,11 +75,16 @@ class CaseReport:
 NIGHTLY = "tf-nightly"
 
 
+def installable(plan: Plan) -> list[Release]:
+    """The selected releases that have a wheel for an interpreter here."""
+    return [r for r in plan.releases if not isinstance(pick(r, plan.interpreters), str)]
+
+
 def default_range(cfg: Config, plan: Plan) -> list[Release]:
     """Without --from/--to/--versions: the releases installable with the interpreters here."""
     if cfg.from_ or cfg.to or cfg.versions:
         return list(plan.releases)
-    found = [r for r in plan.releases if not isinstance(pick(r, plan.interpreters), str)]
+    found = installable(plan)
     if not found:
         have = ", ".join(i.short for i in plan.interpreters) or "none"
         raise UsageError(

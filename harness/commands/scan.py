@@ -14,9 +14,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from harness import disk, envs, shard
 from harness.commands import resumable
-from harness.commands.bisect import default_range
+from harness.commands.bisect import default_range, installable
 from harness.config import Config, Variant
-from harness.errors import UsageError
 from harness.execute import measure
 from harness.plan import Plan, build
 from harness.releases import Release
@@ -24,16 +23,10 @@ from harness.results import Row
 from harness.ui import UI
 
 
-def installable(cfg: Config, plan: Plan) -> bool:
-    try:
-        return bool(plan.releases) and bool(default_range(cfg, plan))
-    except UsageError:
-        return False
-
-
 def run(cfg: Config, ui: UI) -> int:
     plan = shard.restrict(build(cfg), cfg.shard)  # --shard I/N: before anything machine-specific
-    if cfg.shard and not installable(cfg, plan):  # the other shards have the work
+    explicit = cfg.from_ or cfg.to or cfg.versions
+    if cfg.shard and not (plan.releases if explicit else installable(plan)):  # others have the work
         why = (f"none of {', '.join(map(str, plan.releases))} is installable here" if plan.releases
                else "more shards than releases")
         ui.result(f"shard {cfg.shard} has nothing to scan ({why})")
