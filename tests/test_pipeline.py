@@ -142,3 +142,10 @@ def test_variants_are_separate_rows_with_their_environment(world, tmp_path):
     assert rows["default"]["outcome"] == "pass" and rows["knob"]["outcome"] == "wrong"
     stored = json.loads((world / "results/runs/fakeflow/1.1.0/py3.6--knob.json").read_text())
     assert stored["rows"]["sees_variant"]["variant_env"] == {"HARNESS_TEST_KNOB": "1"}
+
+
+def test_different_outcomes_that_are_both_bad_are_named_as_such(world, capsys):
+    assert harness(world, "bisect", "--case", "seed_conv1d", "--versions", "1.2.0,1.3.0") == 0
+    out = capsys.readouterr().out
+    assert ("seed_conv1d: crash in 1.2.0 and timeout in 1.3.0: both ends are bad for "
+            "--good-when pass, no transition to find") in out

@@ -33,6 +33,7 @@ class CaseReport:
     case: str
     result: bisect.Result[Release]
     rows: dict[str, Row]  # version -> row of every probe
+    good_when: str = "pass"
 
     def outcome(self, release: Release | None) -> Outcome | None:
         row = self.rows.get(str(release)) if release is not None else None
@@ -47,8 +48,11 @@ class CaseReport:
             return (f"{self.case}: only {r.lo} could be measured ({self.outcome(r.lo)}); "
                     f"nothing to compare{skipped}")
         if r.transition is None:
-            return (f"{self.case}: {self.outcome(r.lo)} in {r.lo} and {self.outcome(r.hi)} in {r.hi}: "
-                    f"both ends agree, no transition to find (a change reverted in between would not "
+            old, new = self.outcome(r.lo), self.outcome(r.hi)
+            agree = "both ends agree" if old == new else (
+                f"both ends are {'good' if r.endpoint_verdicts[0] else 'bad'} for --good-when {self.good_when}")
+            return (f"{self.case}: {old} in {r.lo} and {new} in {r.hi}: "
+                    f"{agree}, no transition to find (a change reverted in between would not "
                     f"show; `scan` checks every release){skipped}")
         old, new = r.transition
         gap = ""
@@ -167,7 +171,7 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                     searches[name].record(index, is_good(row.outcome, cfg.good_when))
                     if row.outcome is Outcome.SKIP:
                         ui.progress(f"    skipped: {row.detail}")
-    return [CaseReport(n, bisect.result(items, searches[n]), rows[n]) for n in names]
+    return [CaseReport(n, bisect.result(items, searches[n]), rows[n], cfg.good_when) for n in names]
 
 
 def _few(items: Sequence[str], shown: int = 6) -> str:
