@@ -39,8 +39,8 @@ def installable_releases(package: str = "tensorflow") -> list[tuple[str, str]]:
     out = []
     for release in catalog.releases:
         picked = interpreters.pick(release, found)
-        if not isinstance(picked, str):
-            out.append((picked[0].short, str(release.version)))
+        if picked:
+            out.append((picked.interpreter.short, str(release.version)))
     return out
 
 

@@ -8,19 +8,17 @@ bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import importlib
-import os
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from harness import __version__
-from harness.config import DEFAULT_VARIANT, GB, Config, Variant, default_cache_dir
+from harness.config import DEFAULT_VARIANT, GB, Config, Variant
 from harness.errors import HarnessError
-from harness.outcome import GOOD_WHEN_CHOICES
-from harness.shard import Shard
-from harness.shard import parse as parse_shard
 from harness.ui import UI
 
 COMMANDS = {
@@ -59,125 +57,142 @@ def _variant(text: str) -> Variant:
 
 
 def _positive(value: str) -> float:
-    number = float(value)
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {value}")
-    return number
-
-
-def _shard(text: str) -> Shard:
     try:
-        return parse_shard(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {value!r}")
+    return number
 
 
 def _hook(command: str, name: str, default):
     return getattr(importlib.import_module(f"harness.commands.{command}"), name, default)
 
 
+DEFAULTS = Config(command="")
+
+
+def _releases(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("releases")
+    g.add_argument("--from", dest="from_", metavar="V", help="oldest release (inclusive)")
+    g.add_argument("--to", metavar="V", help="newest release (inclusive)")
+    g.add_argument("--versions", type=_csv, metavar="V1,V2,...", help="exact releases instead of a range")
+
+
+def _package(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--package", help=f"distribution on PyPI (default: {DEFAULTS.package})")
+
+
+def _case_names(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--case", dest="case_patterns", action="append", metavar="NAME",
+                   help="case name or glob (repeatable; default: all)")
+
+
+def _case_files(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cases", dest="case_paths", action="append", type=Path, metavar="PATH",
+                   help="user case file or folder of them, added to the built-in suite (repeatable)")
+
+
+def _environments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("environments")
+    g.add_argument("--python", metavar="VER|PATH", help="force one interpreter (e.g. 3.6)")
+    g.add_argument("--exclude-newer", metavar="DATE|none",
+                   help="date cut for dependency resolution (default: the release's upload day + 1)")
+    g.add_argument("--find-links", action="append", metavar="DIR",
+                   help="extra folder of wheels (also the catalog when no --index-url)")
+    g.add_argument("--index-url", metavar="URL", help="simple index (default: PyPI)")
+    g.add_argument("--offline", action="store_true",
+                   help="no network: cached catalog, existing environments and uv's cache only")
+    g.add_argument("--cache-dir", type=Path, help=f"environments and catalog cache (default: {DEFAULTS.cache_dir})")
+
+
+def _running(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("running")
+    g.add_argument("--timeout", type=_positive, metavar="SECONDS",
+                   help=f"per case (default: {DEFAULTS.timeout:g})")
+    g.add_argument("--import-timeout", type=_positive, metavar="SECONDS",
+                   help=f"for importing the framework (default: {DEFAULTS.import_timeout:g})")
+    g.add_argument("--force", action="store_true", help="re-run what is already stored")
+    g.add_argument("--variant", dest="variants", action="append", type=_variant,
+                   metavar="NAME=VAR=VALUE[,VAR=VALUE]",
+                   help="also run with these environment variables, stored as variant NAME "
+                   "(e.g. onednn-off=TF_ENABLE_ONEDNN_OPTS=0); repeatable")
+    g.add_argument("-j", "--jobs", type=int, metavar="N",
+                   help=f"releases measured at once (default: the number of cores, {DEFAULTS.jobs})")
+    g.add_argument("--disk-budget", type=_positive, metavar="GB",
+                   help="environments kept on disk before the least recently used are "
+                   f"evicted (default: {DEFAULTS.disk_budget / GB:g})")
+
+
+def _output(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("output")
+    g.add_argument("--json", dest="json_path", type=Path, metavar="FILE",
+                   help="also write a machine-readable result")
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+
+
+def _store(p: argparse.ArgumentParser) -> None:
+    p.add_argument_group("results").add_argument(
+        "--results", dest="results_dir", type=Path, metavar="DIR",
+        help=f"results folder (default: {DEFAULTS.results_dir}/)")
+
+
+def _stores(p: argparse.ArgumentParser) -> None:  # report merges the stores of several machines
+    p.add_argument_group("results").add_argument(
+        "--results", dest="results_dirs", type=Path, nargs="+", action="extend", metavar="DIR",
+        help=f"results folder(s) to merge (default: {DEFAULTS.results_dir}/)")
+
+
+# Option groups a command can declare in its module's OPTIONS.
+GROUPS = {"package": _package, "releases": _releases, "case": _case_names, "case-files": _case_files,
+          "environments": _environments, "running": _running, "output": _output,
+          "store": _store, "stores": _stores}
+
+
 def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The command line.  Given ``argv``, only the command it names gets its own
-    options (``add_arguments`` in its module): importing every command module
-    would cost every invocation their imports (pandas, matplotlib)."""
+    options (``OPTIONS`` and ``add_arguments`` in its module): importing every
+    command module would cost every invocation their imports (pandas, matplotlib).
+
+    Options left out of the command line are left out of the namespace, so
+    every default lives in one place: ``Config``'s fields.
+    """
     chosen = set(COMMANDS) if argv is None else {a for a in argv if a in COMMANDS}
-    common = argparse.ArgumentParser(add_help=False)
-    sel = common.add_argument_group("what to run")
-    sel.add_argument("--package", default="tensorflow", help="distribution on PyPI (default: tensorflow)")
-    sel.add_argument("--from", dest="from_", metavar="V", help="oldest release (inclusive)")
-    sel.add_argument("--to", metavar="V", help="newest release (inclusive)")
-    sel.add_argument("--versions", type=_csv, default=[], metavar="V1,V2,...",
-                     help="exact releases instead of a range")
-    sel.add_argument("--case", dest="cases", action="append", default=[], metavar="NAME",
-                     help="case name or glob (repeatable; default: all)")
-    sel.add_argument("--cases", dest="case_paths", action="append", default=[], type=Path,
-                     metavar="PATH", help="user case file or folder of them (repeatable)")
-    env = common.add_argument_group("environments")
-    env.add_argument("--python", metavar="VER|PATH", help="force one interpreter (e.g. 3.6)")
-    env.add_argument("--exclude-newer", metavar="DATE|none",
-                     help="date cut for dependency resolution (default: the release's upload day + 1)")
-    env.add_argument("--find-links", action="append", default=[], metavar="DIR",
-                     help="extra folder of wheels (also the catalog when no --index-url)")
-    env.add_argument("--index-url", metavar="URL", help="simple index (default: PyPI)")
-    env.add_argument("--offline", action="store_true", help="no network: cached catalog, existing environments and uv's cache only")
-    env.add_argument("--cache-dir", type=Path, default=None,
-                     help=f"environments and catalog cache (default: {default_cache_dir()})")
-    run = common.add_argument_group("running")
-    run.add_argument("--timeout", type=_positive, default=120.0, metavar="SECONDS",
-                     help="per case (default: 120)")
-    run.add_argument("--import-timeout", type=_positive, default=600.0, metavar="SECONDS",
-                     help="for importing the framework (default: 600)")
-    run.add_argument("--json", dest="json_path", type=Path, metavar="FILE",
-                     help="also write a machine-readable result")
-    run.add_argument("--force", action="store_true", help="re-run what is already stored")
-    run.add_argument("--variant", dest="variants", action="append", default=[], type=_variant,
-                     metavar="NAME=VAR=VALUE[,VAR=VALUE]",
-                     help="also run with these environment variables, stored as variant NAME "
-                     "(e.g. onednn-off=TF_ENABLE_ONEDNN_OPTS=0); repeatable")
-    run.add_argument("-j", "--jobs", type=int, default=max(os.cpu_count() or 1, 1), metavar="N",
-                     help="releases measured at once (default: number of cores)")
-    run.add_argument("--disk-budget", type=_positive, default=40.0, metavar="GB",
-                     help="environments kept on disk before the least recently used are "
-                     "evicted (default: 40)")
-    run.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-
-    one_store = argparse.ArgumentParser(add_help=False)
-    one_store.add_argument_group("results").add_argument(
-        "--results", dest="results_dir", type=Path, default=Path("results"), metavar="DIR",
-        help="results folder (default: results/)")
-    stores = argparse.ArgumentParser(add_help=False)  # report merges stores of several machines
-    stores.add_argument_group("results").add_argument(
-        "--results", dest="results_dirs", type=Path, nargs="+", action="extend", metavar="DIR",
-        help="results folder(s) to merge (default: results/)")
-
     top = _Parser(prog="python -m harness",
                   description="Find the framework release where a convolution's result changed.")
     top.add_argument("--version", action="version", version=f"harness {__version__}")
     sub = top.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name, text in COMMANDS.items():
-        p = sub.add_parser(name, parents=[common, stores if name == "report" else one_store],
-                           help=text, description=text)
-        if name == "bisect":
-            p.add_argument("--good-when", choices=GOOD_WHEN_CHOICES, default="pass",
-                           help="which outcomes count as good (default: pass)")
-            p.add_argument("--no-prefetch", dest="prefetch", action="store_false",
-                           help="build only the environments that are probed (no speculative builds)")
-            p.add_argument("--nightly", action="store_true",
-                           help="narrow each transition to two consecutive tf-nightly builds when "
-                           "PyPI still has nightlies for that period")
-        if name == "scan":
-            p.add_argument("--shard", type=_shard, metavar="I/N",
-                           help="only shard I of N: the releases split by expected cost, "
-                           "the same on every machine (see `matrix`)")
-        if name == "report":
-            p.add_argument("--output", type=Path, metavar="DIR",
-                           help="where report.md/.csv/.html/.png go (default: the first --results DIR)")
+        p = sub.add_parser(name, help=text, description=text, argument_default=argparse.SUPPRESS)
         if name in chosen:
+            for group in _hook(name, "OPTIONS", ()):
+                GROUPS[group](p)
             _hook(name, "add_arguments", lambda _p: None)(p)  # a command's own options
     return top
 
 
+FIELDS = {f.name for f in dataclasses.fields(Config)}
+
+
 def config_from(args: argparse.Namespace) -> Config:
-    kwargs = dict(
-        command=args.command, package=args.package, from_=args.from_, to=args.to,
-        versions=tuple(args.versions), case_patterns=tuple(args.cases),
-        case_paths=tuple(args.case_paths), python=args.python, timeout=args.timeout,
-        import_timeout=args.import_timeout, json_path=args.json_path,
-        force=args.force, exclude_newer=args.exclude_newer,
-        find_links=tuple(str(Path(p).resolve()) for p in args.find_links),
-        index_url=args.index_url, offline=args.offline, quiet=args.quiet,
-        good_when=getattr(args, "good_when", "pass"),
-        variants=(DEFAULT_VARIANT, *args.variants), jobs=max(args.jobs, 1),
-        disk_budget=args.disk_budget * GB,
-        prefetch=getattr(args, "prefetch", True), nightly=getattr(args, "nightly", False),
-        shard=getattr(args, "shard", None),
-    )
-    dirs = getattr(args, "results_dirs", None) or [getattr(args, "results_dir", Path("results"))]
-    kwargs.update(results_dir=dirs[0], results_dirs=tuple(dirs), report_dir=getattr(args, "output", None))
-    if args.cache_dir is not None:
-        kwargs["cache_dir"] = args.cache_dir
-    return Config(**kwargs)
+    """The options given, on top of ``Config``'s defaults."""
+    given = {k: tuple(v) if isinstance(v, list) else v for k, v in vars(args).items() if k in FIELDS}
+    if "find_links" in given:
+        given["find_links"] = tuple(str(Path(p).resolve()) for p in given["find_links"])
+    if "variants" in given:
+        given["variants"] = (DEFAULT_VARIANT, *given["variants"])
+    if "jobs" in given:
+        given["jobs"] = max(given["jobs"], 1)
+    if "disk_budget" in given:
+        given["disk_budget"] = given["disk_budget"] * GB
+    if "results_dirs" in given:
+        given["results_dir"] = given["results_dirs"][0]
+    given.setdefault("results_dirs", (given.get("results_dir", DEFAULTS.results_dir),))
+    if "output" in vars(args):
+        given["report_dir"] = args.output
+    return Config(**given)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -58,7 +58,7 @@ class Config:
     offline: bool = False
     variants: tuple[Variant, ...] = (DEFAULT_VARIANT,)
     disk_budget: float = 40 * GB  # bytes of environments kept before LRU eviction
-    jobs: int = 2
+    jobs: int = field(default_factory=lambda: max(os.cpu_count() or 1, 1))  # releases at once
     prefetch: bool = True  # bisect: build the possible next probes' environments meanwhile
     nightly: bool = False  # bisect: narrow a transition over tf-nightly builds
     quiet: bool = False

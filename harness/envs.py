@@ -3,7 +3,8 @@
 An environment is reused only when its info file matches what is wanted; a
 folder without an info file is a half-built leftover and is rebuilt; a
 failed build is moved aside and its path reported.  This is also the only
-module that decides the environment variables of child processes.
+module that decides the environment variables of child processes
+(``scrubbed_env``; a framework adds its own through the registry).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from filelock import FileLock
-from packaging.utils import canonicalize_name
 
 from harness import command
 from harness.disk import INFO_FILE, tree_size
 from harness.errors import EnvironmentBuildError, NetworkUnavailable
+from harness.files import atomic_write
+from harness.frameworks import Framework
 from harness.interpreters import Interpreter
 
 INFO_SCHEMA = 1
@@ -115,62 +117,48 @@ def uv_binary() -> str:
         return found
 
 
-def host_env(cache_dir: Path) -> dict[str, str]:
-    """Environment variables for uv itself."""
-    env = dict(os.environ)
-    env.pop("VIRTUAL_ENV", None)
-    env.pop("PYTHONPATH", None)
-    env["UV_NO_PROGRESS"] = "1"
-    env.setdefault("UV_CACHE_DIR", str(_uv_cache(cache_dir)))
-    return env
+# Variables that would make a child Python look outside its environment.
+_LEAKS = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PIP_USER", "VIRTUAL_ENV")
 
 
-def plain_env(extra: Mapping[str, str] = ()) -> dict[str, str]:  # type: ignore[assignment]
-    """Variables for tools run outside any harness environment (benchmark baselines)."""
-    out = dict(os.environ)
-    for name in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PIP_USER"):
-        out.pop(name, None)
+def scrubbed_env(extra: Mapping[str, str] = ()) -> dict[str, str]:  # type: ignore[assignment]
+    """This process's variables without those that leak into a child Python, plus ``extra``.
+
+    Every child process's environment starts here: uv's, a runner's and the
+    benchmark baseline's.  TensorFlow's C++ chatter stays out of logs unless
+    the user asked for it.
+    """
+    out = {k: v for k, v in os.environ.items() if k not in _LEAKS}
     out.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     out.update(dict(extra))
     return out
 
 
-def _uv_cache(cache_dir: Path) -> Path:
-    default = os.environ.get("UV_CACHE_DIR")
-    return Path(default) if default else Path.home() / ".cache" / "uv"
+def uv_cache_dir() -> Path:
+    """Where uv keeps its cache: ``UV_CACHE_DIR``, else ``$XDG_CACHE_HOME/uv``, else ``~/.cache/uv``."""
+    if os.environ.get("UV_CACHE_DIR"):
+        return Path(os.environ["UV_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uv"
 
 
-def child_env(env: Env, extra: Mapping[str, str] = ()) -> dict[str, str]:  # type: ignore[assignment]
-    """Environment variables for a process run inside ``env``."""
-    out = dict(os.environ)
-    for name in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PIP_USER", "VIRTUAL_ENV"):
-        out.pop(name, None)
-    out["VIRTUAL_ENV"] = str(env.path)
-    out["PATH"] = f"{env.path / 'bin'}{os.pathsep}{out.get('PATH', '')}"
-    out["PYTHONNOUSERSITE"] = "1"
-    out["PYTHONDONTWRITEBYTECODE"] = "1"
-    out.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chatter out of logs
-    out.update(framework_env(env, out))
+def uv_env() -> dict[str, str]:
+    """Variables for uv itself."""
+    return scrubbed_env({"UV_NO_PROGRESS": "1", "UV_CACHE_DIR": str(uv_cache_dir())})
+
+
+def child_env(env: Env, framework: Framework,
+              extra: Mapping[str, str] = ()) -> dict[str, str]:  # type: ignore[assignment]
+    """Variables for a runner inside ``env``: its ``bin`` first on PATH, no user site,
+    the framework's own variables, then ``extra`` (a variant's)."""
+    out = scrubbed_env({
+        "VIRTUAL_ENV": str(env.path),
+        "PATH": f"{env.path / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    })
+    out.update(framework.env(env.path, out))
     out.update(dict(extra))
     return out
-
-
-def framework_env(env: Env, current: Mapping[str, str]) -> dict[str, str]:
-    """Variables one framework needs in its runner, by the environment's package.
-
-    Theano compiles C++ at first use: its cache lives inside the environment
-    (evicted with it, never shared between Theano versions) and ``g++`` is
-    named explicitly; flags already set by the user come first.  JAX runs on
-    the CPU, and float64 cases need x64 mode (JAX computes in float32 without it).
-    """
-    name = canonicalize_name(env.spec.package)
-    if name == "theano":
-        flags = f"base_compiledir={env.path / 'theano-compiledir'},cxx=g++"
-        user = current.get("THEANO_FLAGS")
-        return {"THEANO_FLAGS": f"{user},{flags}" if user else flags}
-    if name in ("jax", "jaxlib"):
-        return {"JAX_PLATFORMS": "cpu", "JAX_ENABLE_X64": "1"}
-    return {}
 
 
 def _read_info(path: Path) -> dict | None:
@@ -180,8 +168,7 @@ def _read_info(path: Path) -> dict | None:
         return None
 
 
-def ensure(spec: EnvSpec, envs_dir: Path, cache_dir: Path, *, offline: bool = False,
-           log=print) -> Env:
+def ensure(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print) -> Env:
     """Return a ready environment for ``spec``, building it if needed.
 
     Raises ``EnvironmentBuildError`` (with the install output's tail) when
@@ -198,12 +185,12 @@ def ensure(spec: EnvSpec, envs_dir: Path, cache_dir: Path, *, offline: bool = Fa
         if path.exists():
             log(f"removing half-built or outdated environment {path}")
             shutil.rmtree(path)
-        return _build(spec, path, cache_dir, offline=offline)
+        return _build(spec, path, offline=offline)
 
 
-def _build(spec: EnvSpec, path: Path, cache_dir: Path, *, offline: bool = False) -> Env:
+def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
     uv = uv_binary()
-    env = host_env(cache_dir)
+    env = uv_env()
     started = time.monotonic()
     try:
         command.run([uv, "venv", "--quiet", "--python", spec.python, str(path)], env=env)
@@ -242,15 +229,13 @@ def _build(spec: EnvSpec, path: Path, cache_dir: Path, *, offline: bool = False)
     info = {"schema": INFO_SCHEMA, "spec": asdict(spec), "frozen": lines, "build_seconds": seconds,
             "size_bytes": size,
             "created": time.time(), "harness_python": sys.version.split()[0]}
-    tmp = path / (INFO_FILE + ".tmp")
-    tmp.write_text(json.dumps(info, indent=1))
-    os.replace(tmp, path / INFO_FILE)  # the info file marks the environment complete
+    atomic_write(path / INFO_FILE, json.dumps(info, indent=1))  # marks the environment complete
     return Env(spec, path, lines, seconds)
 
 
-def clean_uv_cache(package: str, cache_dir: Path) -> None:
+def clean_uv_cache(package: str) -> None:
     """Remove ``package``'s entries from uv's cache (after its environments were evicted)."""
-    command.run([uv_binary(), "cache", "clean", package], env=host_env(cache_dir))
+    command.run([uv_binary(), "cache", "clean", package], env=uv_env())
 
 
 def _no_network(output: str) -> bool:

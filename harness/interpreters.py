@@ -138,7 +138,24 @@ def resolve_forced(spec: str, available: Sequence[Interpreter]) -> Interpreter:
     )
 
 
-def pick(release: Release, available: Sequence[Interpreter]) -> tuple[Interpreter, Wheel] | str:
+@dataclass(frozen=True)
+class Pick:
+    """The interpreter and wheel chosen for a release, or why there is none (falsy)."""
+
+    interpreter: Interpreter | None
+    wheel: Wheel | None
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.interpreter is not None
+
+    @property
+    def python_version(self) -> str:
+        """``3.6.15``; empty when nothing was picked."""
+        return ".".join(map(str, self.interpreter.version)) if self.interpreter else ""
+
+
+def pick(release: Release, available: Sequence[Interpreter]) -> Pick:
     """The interpreter (and wheel) to use for ``release``, or why there is none.
 
     Prefers the oldest interpreter that has a wheel: it is the one the
@@ -150,6 +167,6 @@ def pick(release: Release, available: Sequence[Interpreter]) -> tuple[Interprete
         for interp in available:
             for wheel in release.wheels:
                 if preference(wheel) == rank and interp.accepts(wheel):
-                    return interp, wheel
+                    return Pick(interp, wheel)
     have = ", ".join(i.short for i in available) or "no interpreters"
-    return f"no wheel of {release.version} installable by any interpreter here ({have})"
+    return Pick(None, None, f"no wheel of {release.version} installable by any interpreter here ({have})")

@@ -1,17 +1,26 @@
-"""What a command works on: releases, interpreters and cases, resolved once."""
+"""What a command works on: releases, interpreters and cases, resolved once.
+
+Release selection lives here, in one place: ``--from/--to/--versions``
+(``releases.select``), a scan shard (``restrict``) and the default range of
+a command given none of them (``default_range``).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness import cases as cases_mod
 from harness import envs, interpreters, releases
 from harness.cases import Case
+from harness import shard as shards
 from harness.config import Config
+from harness.errors import UsageError
 from harness.interpreters import Interpreter
 from harness.releases import Catalog, Release
 from harness.results import Store
+from harness.shard import Shard
 
 
 @dataclass(frozen=True)
@@ -75,3 +84,33 @@ def build(cfg: Config) -> Plan:
     store.check()
     envs.uv_binary()  # resolve before worker threads need it
     return Plan(catalog, tuple(chosen), tuple(find_interpreters(cfg)), tuple(chosen_cases), store)
+
+
+def installable(plan: Plan) -> list[Release]:
+    """The selected releases that have a wheel for an interpreter here."""
+    return [r for r in plan.releases if interpreters.pick(r, plan.interpreters)]
+
+
+def default_range(cfg: Config, plan: Plan) -> list[Release]:
+    """Without --from/--to/--versions: the releases installable with the interpreters here."""
+    if cfg.from_ or cfg.to or cfg.versions:
+        return list(plan.releases)
+    found = installable(plan)
+    if not found:
+        have = ", ".join(i.short for i in plan.interpreters) or "none"
+        raise UsageError(
+            f"no {cfg.package} release has a wheel for the interpreters here ({have})",
+            hint="install an interpreter the releases support, or name releases with --versions "
+            "to see each one's skip reason")
+    return found
+
+
+def restrict(plan: Plan, shard: Shard | None) -> Plan:
+    """``plan`` with only the releases of ``shard`` (unchanged without one).
+
+    Applied to the range selection, before anything depends on the
+    interpreters of this machine, so every machine computes the same split.
+    """
+    if shard is None:
+        return plan
+    return dataclasses.replace(plan, releases=tuple(shards.select(plan.releases, shard)))

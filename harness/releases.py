@@ -8,7 +8,6 @@ without network works from the cache.
 from __future__ import annotations
 
 import json
-import os
 import time
 import urllib.error
 import urllib.request
@@ -27,6 +26,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
+from harness.files import atomic_write
 from harness.errors import CatalogError, UsageError
 
 PYPI_SIMPLE = "https://pypi.org/simple/"
@@ -225,10 +225,7 @@ def load_catalog(
         except (urllib.error.URLError, OSError, ValueError) as exc:
             data, fetched_at, source = _fallback(cached, url, exc)
         else:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_text(json.dumps({"fetched_at": fetched_at, "data": data}))
-            os.replace(tmp, cache)
+            atomic_write(cache, json.dumps({"fetched_at": fetched_at, "data": data}))
     releases = parse_simple_json(package, data, include_prereleases=include_prereleases)
     if not releases:  # tf-nightly publishes only .devYYYYMMDD builds: those are its releases
         releases = parse_simple_json(package, data, include_prereleases=True)

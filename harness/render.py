@@ -12,8 +12,9 @@ import html
 from collections import Counter
 
 from harness.heatmap import PALETTE, row_labels
-from harness.report import Report, runs, skipped
-from harness.transitions import Change, Transition, compare_url
+from harness.tables import Report, runs, skipped
+from harness import frameworks
+from harness.transitions import Change, Transition
 
 OUTCOME_HELP = {
     "pass": "returned the expected value",
@@ -37,7 +38,7 @@ def _series(t: Transition, report: Report) -> str:
 
 
 def _link(report: Report, change: Change) -> str | None:
-    return compare_url(report.package, change.old.version, change.new.version)
+    return frameworks.lookup(report.package).compare(report.package, change.old.version, change.new.version)
 
 
 def overview(report: Report) -> list[str]:

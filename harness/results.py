@@ -11,9 +11,7 @@ folder.
 from __future__ import annotations
 
 import json
-import os
 import platform
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -23,6 +21,7 @@ from filelock import FileLock
 
 from harness import __version__
 from harness.errors import ResultsError
+from harness.files import atomic_write
 from harness.outcome import Outcome
 
 SCHEMA = 1
@@ -124,19 +123,9 @@ def _read(path: Path) -> dict[str, Row]:
 
 
 def _write(path: Path, rows: dict[str, Row]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = json.dumps({"schema": SCHEMA, "rows": {k: r.to_json() for k, r in sorted(rows.items())}},
                          indent=1, allow_nan=False)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, payload, fsync=True)
 
 
 class Store:
@@ -179,11 +168,3 @@ class Store:
             return
         for path in sorted(base.glob("*/*/*.json")):
             yield from _read(path).values()
-
-    def frame(self):
-        """All rows as a pandas DataFrame (one column per public field)."""
-        import pandas as pd
-
-        records = [dict(r.public(), seconds=r.seconds, machine=r.machine.get("cpu", ""))
-                   for r in self.rows()]
-        return pd.DataFrame.from_records(records)

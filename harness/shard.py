@@ -12,16 +12,12 @@ the best possible one.
 
 from __future__ import annotations
 
-import dataclasses
 import heapq
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from harness.releases import Release
-
-if TYPE_CHECKING:
-    from harness.plan import Plan
 
 T = TypeVar("T")
 
@@ -102,14 +98,3 @@ def split(releases: Sequence[Release], count: int) -> list[list[Release]]:
 def select(releases: Sequence[Release], shard: Shard) -> list[Release]:
     """The releases of ``shard``, oldest first."""
     return split(releases, shard.count)[shard.index - 1]
-
-
-def restrict(plan: Plan, shard: Shard | None) -> Plan:
-    """``plan`` with only the releases of ``shard`` (unchanged without one).
-
-    Applied to the range selection, before anything depends on the
-    interpreters of this machine, so every machine computes the same split.
-    """
-    if shard is None:
-        return plan
-    return dataclasses.replace(plan, releases=tuple(select(plan.releases, shard)))

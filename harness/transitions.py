@@ -37,9 +37,6 @@ if TYPE_CHECKING:  # only for annotations: bisect imports this module, and panda
     import pandas as pd
 
 SERIES = ("case", "variant", "machine")  # what one series of outcomes is measured for
-COMPARE = "https://github.com/tensorflow/tensorflow/compare/{old}...{new}"
-# distributions built from tensorflow/tensorflow's release tags
-TAGGED = {"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "intel-tensorflow"}
 
 
 @dataclass(frozen=True)
@@ -184,23 +181,6 @@ def transitions(rows: pd.DataFrame) -> list[Transition]:
                  for r in group.itertuples()]
         found += series_transitions(case, variant, machine, sides)
     return found
-
-
-def tag(version: Version) -> str:
-    """TensorFlow's git tag of a release: ``v2.5.0``, ``v2.5.0-rc1``."""
-    base = version.base_version
-    if version.pre:
-        kind = {"a": "alpha", "b": "beta", "rc": "rc"}[version.pre[0]]
-        return f"v{base}-{kind}{version.pre[1]}"
-    return f"v{base}"
-
-
-def compare_url(package: str, old: Version, new: Version) -> str | None:
-    """The upstream diff between two releases' tags, or None when the
-    distribution has no tags upstream (e.g. ``tf-nightly``, other projects)."""
-    if package not in TAGGED or old.is_devrelease or new.is_devrelease:
-        return None
-    return COMPARE.format(old=tag(old), new=tag(new))
 
 
 @dataclass(frozen=True)

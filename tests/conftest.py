@@ -1,9 +1,17 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
+
+from harness import runner
+
+# The runner's files import each other as top-level modules (they are copied
+# flat into each job folder); the tests import them the same way.
+if str(runner.HERE) not in sys.path:
+    sys.path.insert(0, str(runner.HERE))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from harness.bisect import Bisection, least_satisfying, result
+from harness.bisection import Bisection, least_satisfying, result
 
 
 def linear(verdicts):

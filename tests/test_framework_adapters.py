@@ -17,18 +17,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness import framework_adapters as fa
-from harness import reference, runner
+import adapter_common
+import adapter_jax
+import adapter_theano
+import adapter_torch
+from adapter_common import Conv, Unsupported
+
+from harness import reference
 from harness.cases import builtin_cases
 from harness.judge import judge
 from harness.outcome import Outcome
 
-ADAPTERS = Path(fa.__file__)
 STDLIB = {"importlib", "inspect", "json", "os", "sys", "threading", "time", "traceback", "numpy"}
 
 
-def test_adapters_are_python36_and_import_only_stdlib_numpy_and_their_framework():
-    tree = ast.parse(ADAPTERS.read_text(), feature_version=(3, 6))
+@pytest.mark.parametrize("module", [adapter_common, adapter_torch, adapter_theano, adapter_jax])
+def test_adapters_are_python36_and_import_only_stdlib_numpy_and_their_framework(module):
+    tree = ast.parse(Path(module.__file__).read_text(), feature_version=(3, 6))
     top = {a.name.split(".")[0] for n in tree.body if isinstance(n, ast.Import) for a in n.names}
     assert top <= STDLIB, "module-level imports must be stdlib only (the framework is handed in)"
     inner = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
@@ -117,7 +122,7 @@ CASES = [c for c in builtin_cases() if c.spec["dtype"] in ("float32", "float64",
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_torch_adapter_matches_the_reference_in_the_case_layout(case, tmp_path):
-    out = run_case(fa.Torch(fake_torch(), runner), case, tmp_path)
+    out = run_case(adapter_torch.Torch(fake_torch()), case, tmp_path)
     verdict = judge({"status": "ok", "dtypes": [case.spec["dtype"]]}, [out], case.expect())
     assert verdict.outcome is Outcome.PASS, verdict.detail
 
@@ -128,16 +133,16 @@ def test_asymmetric_padding_goes_through_pad_and_symmetric_does_not(tmp_path):
     real_pad = torch.nn.functional.pad
     torch.nn.functional.pad = lambda x, flat: calls.append(flat) or real_pad(x, flat)
     by_name = {c.name: c for c in CASES}
-    run_case(fa.Torch(torch, runner), by_name["conv2d_nhwc_same_f32"], tmp_path)  # 3x3: pads (1, 1)
+    run_case(adapter_torch.Torch(torch), by_name["conv2d_nhwc_same_f32"], tmp_path)  # 3x3: pads (1, 1)
     assert calls == []
-    run_case(fa.Torch(torch, runner), by_name["conv2d_nhwc_explicit_f32"], tmp_path)  # ((1, 2), (0, 1))
+    run_case(adapter_torch.Torch(torch), by_name["conv2d_nhwc_explicit_f32"], tmp_path)  # ((1, 2), (0, 1))
     assert calls == [[0, 1, 1, 2]]  # the last dimension first
 
 
 def test_missing_bfloat16_is_unsupported(tmp_path):
     case = next(c for c in builtin_cases() if c.spec["dtype"] == "bfloat16")
-    with pytest.raises(runner.Unsupported, match="bfloat16"):
-        run_case(fa.Torch(fake_torch(with_bfloat16=False), runner), case, tmp_path)
+    with pytest.raises(Unsupported, match="bfloat16"):
+        run_case(adapter_torch.Torch(fake_torch(with_bfloat16=False)), case, tmp_path)
 
 
 # ---------------------------------------------------------------- the shared conversion
@@ -145,11 +150,11 @@ def test_missing_bfloat16_is_unsupported(tmp_path):
 def test_filters_become_oihw_and_depthwise_groups_per_input_channel():
     np_ = np
     x = np.zeros((2, 7, 6, 3))
-    conv = fa.Conv({"op": "conv2d", "attrs": {"data_format": "NHWC"}}, [x, np.zeros((3, 3, 1, 6))],
-                   np_, runner.Unsupported)
+    conv = Conv({"op": "conv2d", "attrs": {"data_format": "NHWC"}}, [x, np.zeros((3, 3, 1, 6))],
+                   np_)
     assert conv.x.shape == (2, 3, 7, 6) and conv.w.shape == (6, 1, 3, 3) and conv.groups == 3
-    dw = fa.Conv({"op": "depthwise_conv2d", "attrs": {"data_format": "NHWC"}},
-                 [x, np.arange(3 * 3 * 3 * 2.0).reshape(3, 3, 3, 2)], np_, runner.Unsupported)
+    dw = Conv({"op": "depthwise_conv2d", "attrs": {"data_format": "NHWC"}},
+                 [x, np.arange(3 * 3 * 3 * 2.0).reshape(3, 3, 3, 2)], np_)
     assert dw.w.shape == (6, 1, 3, 3) and dw.groups == 3
     # output channel c * multiplier + m is input channel c with filter [..., c, m]
     assert dw.w[1 * 2 + 1, 0, 0, 0] == np.arange(3 * 3 * 3 * 2.0).reshape(3, 3, 3, 2)[0, 0, 1, 1]
@@ -158,19 +163,19 @@ def test_filters_become_oihw_and_depthwise_groups_per_input_channel():
 def test_transpose_output_fits_tensorflows_size_rules():
     spec = {"op": "conv2d_transpose", "attrs": {"data_format": "NHWC", "padding": "SAME", "strides": 2,
                                                 "output_shape": [2, 8, 6, 3]}}
-    conv = fa.Conv(spec, [np.zeros((2, 4, 3, 4)), np.zeros((3, 3, 3, 4))], np, runner.Unsupported)
+    conv = Conv(spec, [np.zeros((2, 4, 3, 4)), np.zeros((3, 3, 3, 4))], np)
     assert conv.pads == [(0, 1), (0, 1)] and conv.full == [9, 7] and conv.extra == [0, 0]
     assert conv.w.shape == (4, 3, 3, 3) and conv.c_out == 3
-    with pytest.raises(runner.Unsupported, match="does not fit"):
-        fa.Conv(dict(spec, attrs=dict(spec["attrs"], output_shape=[2, 20, 6, 3])),
-                [np.zeros((2, 4, 3, 4)), np.zeros((3, 3, 3, 4))], np, runner.Unsupported)
+    with pytest.raises(Unsupported, match="does not fit"):
+        Conv(dict(spec, attrs=dict(spec["attrs"], output_shape=[2, 20, 6, 3])),
+                [np.zeros((2, 4, 3, 4)), np.zeros((3, 3, 3, 4))], np)
 
 
 def test_unknown_op_is_unsupported():
-    with pytest.raises(runner.Unsupported, match="no adapter"):
-        fa.Conv({"op": "conv4d"}, [np.zeros(1), np.zeros(1)], np, runner.Unsupported)
+    with pytest.raises(Unsupported, match="no adapter"):
+        Conv({"op": "conv4d"}, [np.zeros(1), np.zeros(1)], np)
 
 
 def test_user_cases_are_unsupported_outside_tensorflow():
-    with pytest.raises(runner.Unsupported, match="TensorFlow"):
-        runner.build_user_case(fa.Torch(fake_torch(), runner), {"file": "x", "function": "f"}, np, ".", {})
+    with pytest.raises(Unsupported, match="TensorFlow"):
+        adapter_torch.Torch(fake_torch()).outputs({"kind": "user", "file": "x", "function": "f"}, ".")

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from packaging.version import Version
 
-from harness import bisect as search_mod
+from harness import bisection as search_mod
 from harness.commands import bisect as cmd
 from harness.config import Config
 from harness.releases import Catalog, Release, Wheel

@@ -143,7 +143,7 @@ def test_no_network_is_one_clear_line(tmp_path):
     spec = envs.spec_for("fakeflow-never-cached", "9.9.9", py36, exclude_newer=None,
                          index_url="http://127.0.0.1:9/simple")
     with pytest.raises(EnvironmentBuildError) as err:
-        envs.ensure(spec, tmp_path / "envs", tmp_path, offline=True, log=lambda _: None)
+        envs.ensure(spec, tmp_path / "envs", offline=True, log=lambda _: None)
     assert str(err.value) == ("cannot download fakeflow-never-cached==9.9.9: no network and not in "
                               "uv's cache; environments built before still work; rerun when online")
     assert not list((tmp_path / "envs").glob("fakeflow*[!k]")), "no half-built environment is left"
@@ -199,7 +199,7 @@ def test_two_runs_at_once_share_results_and_caches(world, tmp_path):
 
 
 def test_crash_cause_drops_timestamps_and_stray_warnings():
-    from harness.execute import crash_cause
+    from harness.supervise import crash_cause
 
     log = ("2026-11-27 23:10:01.431800: W tensorflow/core/x.cc:1] some warning\n"
            "2026-11-27 23:10:01.431800: F tensorflow/core/kernels/conv_ops.cc:65] "

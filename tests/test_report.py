@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 from packaging.version import Version
 
-from harness import cli, heatmap, render
-from harness import report as tables
+from harness import cli, frameworks, heatmap, render
+from harness import tables
 from harness.commands import report as command
 from harness.errors import UsageError
 from harness.outcome import Outcome
@@ -29,10 +29,8 @@ from harness.results import Row
 from harness.transitions import (
     NightlyRange,
     Side,
-    compare_url,
     nightly_range,
     series_transitions,
-    tag,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -281,6 +279,14 @@ def test_every_change_is_reported_once_and_backports_match(seed):
 
 
 # --- hand-off: compare links and nightly ranges ----------------------------------------------
+
+def compare_url(package, old, new):
+    return frameworks.lookup(package).compare(package, old, new)
+
+
+def tag(version):
+    return frameworks.TENSORFLOW.tag(version)
+
 
 def test_compare_url_uses_release_tags():
     assert compare_url("tensorflow", Version("1.0.0"), Version("1.0.1")) == \

@@ -9,18 +9,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import adapter_tensorflow as tfa
+from adapter_common import Unsupported
+
 from harness import runner
-from harness.runner import Unsupported
 
-RUNNER = Path(runner.__file__)
 STDLIB = {"importlib", "inspect", "json", "os", "sys", "threading", "time", "traceback", "numpy"}
+SIBLINGS = {"adapter_common"}
 
 
-def test_runner_is_python36_and_imports_only_stdlib_and_numpy():
-    tree = ast.parse(RUNNER.read_text(), feature_version=(3, 6))
+@pytest.mark.parametrize("name", ["driver.py", "adapter_common.py", "adapter_tensorflow.py"])
+def test_runner_is_python36_and_imports_only_stdlib_numpy_and_its_siblings(name):
+    tree = ast.parse((runner.HERE / name).read_text(), feature_version=(3, 6))
     imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-    assert imported <= STDLIB
+    assert imported <= STDLIB | SIBLINGS
 
 
 # ---------------------------------------------------------------- fake eras
@@ -100,8 +103,8 @@ def spec(op, fmt, padding="VALID", **attrs):
 
 
 def run(tf, s, arrays=(None, None)):
-    fw = runner.Framework(tf)
-    return runner.OPS[s["op"]](fw, s, ["x", "w"], list(arrays))
+    fw = tfa.TensorFlow(tf)
+    return tfa.OPS[s["op"]](fw, s, ["x", "w"], list(arrays))
 
 
 # ---------------------------------------------------------------- conv1d/2d/3d
@@ -213,6 +216,6 @@ def test_graph_tensors_are_fetched_not_converted():
             return [np.full(2, 3.0) for _ in fetches] if isinstance(fetches, list) else None
 
     tf = types.SimpleNamespace(Graph=object, Session=Session, global_variables_initializer=lambda: None)
-    fw = runner.Framework(tf)
-    out = runner.evaluate(fw, [Tensor(), np.zeros(1)], {}, np)
+    fw = tfa.TensorFlow(tf)
+    out = tfa.evaluate(fw, [Tensor(), np.zeros(1)], {}, np)
     assert out[0].tolist() == [3.0, 3.0] and out[1].tolist() == [0.0]

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness import command, envs, pins
+from harness import command, envs, frameworks
 from harness.benchmark import Benchmark, ReleaseTiming, bisect_line, table
 from harness.config import Config
 from harness.errors import UsageError
@@ -27,6 +27,8 @@ from harness.ui import UI
 DEFAULT_RELEASES = ("1.0.1", "1.4.0", "2.0.0")  # small, cheap, graph and eager eras
 NAIVE_SCRIPT = ("import time, numpy as np; t = time.time(); import {module} as tf; "
                 "print('imported', tf.__version__, round(time.time() - t, 2))")
+
+OPTIONS = ("package", "case", "environments", "running", "output", "store")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +52,7 @@ def _choose(cfg: Config, spec: str, plan) -> tuple[list[Release], str | None]:
         return [plan.catalog.find(v) for v in DEFAULT_RELEASES], None
     if spec == "all-py311":
         py311 = resolve_forced("3.11", plan.interpreters)
-        return [r for r in plan.catalog.releases if not isinstance(pick(r, [py311]), str)], "3.11"
+        return [r for r in plan.catalog.releases if pick(r, [py311])], "3.11"
     chosen = [plan.catalog.find(v) for v in spec.split(",")]
     if None in chosen:
         raise UsageError(f"--releases {spec}: expected 'default', 'all-py311' or known versions")
@@ -71,17 +73,17 @@ def naive(cfg: Config, release: Release, python: Path, version: tuple, scratch: 
     """venv + pip install + import script, as a person would do it by hand."""
     venv = scratch / f"naive-{release.version}"
     shutil.rmtree(venv, ignore_errors=True)
-    env = envs.plain_env()
+    env = envs.scrubbed_env()
     bin_ = venv / "bin"
     started = time.monotonic()
     _, ok, _ = _timed([python, "-m", "venv", venv], env=env)
     if ok and version < (3, 7):
         _, ok, _ = _timed([bin_ / "python", "-m", "pip", "install", "-q", "pip<22"], env=env)
-    reqs = [f"{cfg.package}=={release.version}", *pins.pins_for(cfg.package, release.version)]
+    reqs = [f"{cfg.package}=={release.version}", *frameworks.lookup(cfg.package).pins_for(release.version)]
     if ok:
         _, ok, _ = _timed([bin_ / "python", "-m", "pip", "install", "-q", *reqs], env=env, timeout=3600)
     if ok:
-        _, ok, _ = _timed([bin_ / "python", "-c", NAIVE_SCRIPT.format(module="tensorflow")], env=env)
+        _, ok, _ = _timed([bin_ / "python", "-c", NAIVE_SCRIPT.format(module=frameworks.lookup(cfg.package).module)], env=env)
     seconds = time.monotonic() - started
     shutil.rmtree(venv, ignore_errors=True)
     return seconds, ok
@@ -89,7 +91,7 @@ def naive(cfg: Config, release: Release, python: Path, version: tuple, scratch: 
 
 def _harness(args: list[str], uv_cache: Path) -> tuple[float, bool, str]:
     return _timed([sys.executable, "-m", "harness", *args, "-q"],
-                  env=envs.plain_env({"UV_CACHE_DIR": str(uv_cache)}), timeout=4 * 3600)
+                  env=envs.scrubbed_env({"UV_CACHE_DIR": str(uv_cache)}), timeout=4 * 3600)
 
 
 def run(cfg: Config, ui: UI, *, spec: str, skip_naive: bool, with_bisect: bool,
@@ -110,14 +112,14 @@ def run(cfg: Config, ui: UI, *, spec: str, skip_naive: bool, with_bisect: bool,
         for n, release in enumerate(chosen, 1):
             interps = [resolve_forced(forced, plan.interpreters)] if forced else plan.interpreters
             picked = pick(release, interps)
-            if isinstance(picked, str):
-                raise UsageError(f"{release.version}: {picked}")
+            if not picked:
+                raise UsageError(f"{release.version}: {picked.reason}")
             if skip_naive:
                 naive_times[str(release.version)] = (None, False)
                 continue
             ui.progress(f"[naive {n}/{len(chosen)}] venv + pip install {cfg.package}=={release.version} "
-                        f"on Python {picked[0].short}")
-            naive_times[str(release.version)] = naive(cfg, release, picked[0].path, picked[0].version, scratch)
+                        f"on Python {picked.interpreter.short}")
+            naive_times[str(release.version)] = naive(cfg, release, picked.interpreter.path, picked.interpreter.version, scratch)
             ui.progress(f"    {naive_times[str(release.version)][0]:.1f} s")
         ui.progress(f"[harness cold] scan {versions} with an empty uv cache and no environments")
         cold, ok, out = _harness(["scan", "--versions", versions, *common], uv_cache)
@@ -125,12 +127,13 @@ def run(cfg: Config, ui: UI, *, spec: str, skip_naive: bool, with_bisect: bool,
         ui.progress("[harness warm] the same scan again with --force (environments cached)")
         warm, ok, out = _harness(["scan", "--versions", versions, "--force", *common], uv_cache)
         ui.progress(f"    {warm:.1f} s")
-        ui.progress("[import floor] bare `import tensorflow` in each environment")
-        floors = _import_times(scratch / "cache" / "envs")
+        module = frameworks.lookup(cfg.package).module
+        ui.progress(f"[import floor] bare `import {module}` in each environment")
+        floors = _import_times(scratch / "cache" / "envs", module)
         for release in chosen:
             py = pick(release, [resolve_forced(forced, plan.interpreters)] if forced else plan.interpreters)
             naive_s, naive_ok = naive_times[str(release.version)]
-            timings.append(ReleaseTiming(str(release.version), py[0].short if not isinstance(py, str) else "-",
+            timings.append(ReleaseTiming(str(release.version), py.interpreter.short if py else "-",
                                          naive_s, naive_ok, floors.get(str(release.version))))
         bench = Benchmark(tuple(timings), cold, warm, cfg.jobs, len(plan.cases))
         text = table(bench, title=f"Scan: {spec} ({versions})")
@@ -147,15 +150,15 @@ def run(cfg: Config, ui: UI, *, spec: str, skip_naive: bool, with_bisect: bool,
     return 0
 
 
-def _import_times(envs_dir: Path) -> dict[str, float]:
+def _import_times(envs_dir: Path, module: str) -> dict[str, float]:
     out = {}
     for env in sorted(envs_dir.glob("*")) if envs_dir.is_dir() else []:
         info = env / "harness-env.json"
         if not info.exists():
             continue
         version = json.loads(info.read_text())["spec"]["version"]
-        seconds, ok, _ = _timed([env / "bin" / "python", "-c", "import tensorflow"],
-                                env=envs.plain_env())
+        seconds, ok, _ = _timed([env / "bin" / "python", "-c", f"import {module}"],
+                                env=envs.scrubbed_env())
         if ok:
             out[version] = seconds
     return out

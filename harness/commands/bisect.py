@@ -7,31 +7,44 @@ that wants that release takes its answer, so cases share probes.
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from harness import bisect, releases
+from harness import bisection, releases
 from harness.cases import Case
 from harness.commands import resumable
 from harness.config import Config, Variant
-from harness.errors import UsageError
-from harness.execute import measure, prepare
-from harness.interpreters import Interpreter, pick
-from harness.outcome import Outcome, is_good
-from harness.plan import Plan, build
+from harness.measure import measure, prepare
+from harness.interpreters import Interpreter
+from harness.outcome import GOOD_WHEN_CHOICES, Outcome, is_good
+from harness.plan import Plan, build, default_range
 from harness.releases import Release
 from harness.results import Row, Store
 from harness.transitions import nightly_range
 from harness.ui import UI
 
+OPTIONS = ("package", "releases", "case", "case-files", "environments", "running", "output", "store")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options only ``bisect`` has."""
+    parser.add_argument("--good-when", choices=GOOD_WHEN_CHOICES,
+                        help="which outcomes count as good (default: pass)")
+    parser.add_argument("--no-prefetch", dest="prefetch", action="store_false",
+                        help="build only the environments that are probed (no speculative builds)")
+    parser.add_argument("--nightly", action="store_true",
+                        help="narrow each transition to two consecutive tf-nightly builds when "
+                        "PyPI still has nightlies for that period")
+
 
 @dataclass(frozen=True)
 class CaseReport:
     case: str
-    result: bisect.Result[Release]
+    result: bisection.Result[Release]
     rows: dict[str, Row]  # version -> row of every probe
     good_when: str = "pass"
 
@@ -79,25 +92,6 @@ class CaseReport:
 NIGHTLY = "tf-nightly"
 
 
-def installable(plan: Plan) -> list[Release]:
-    """The selected releases that have a wheel for an interpreter here."""
-    return [r for r in plan.releases if not isinstance(pick(r, plan.interpreters), str)]
-
-
-def default_range(cfg: Config, plan: Plan) -> list[Release]:
-    """Without --from/--to/--versions: the releases installable with the interpreters here."""
-    if cfg.from_ or cfg.to or cfg.versions:
-        return list(plan.releases)
-    found = installable(plan)
-    if not found:
-        have = ", ".join(i.short for i in plan.interpreters) or "none"
-        raise UsageError(
-            f"no {cfg.package} release has a wheel for the interpreters here ({have})",
-            hint="install an interpreter the releases support, or name releases with --versions "
-            "to see each one's skip reason")
-    return found
-
-
 def run(cfg: Config, ui: UI) -> int:
     plan = build(cfg)
     with resumable(plan.store):
@@ -133,7 +127,7 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
     background unless ``--no-prefetch``.
     """
     names = [c.name for c in cases]
-    searches = {name: bisect.Bisection(len(items)) for name in names}
+    searches = {name: bisection.Bisection(len(items)) for name in names}
     rows: dict[str, dict[str, Row]] = {name: {} for name in names}
     step = 0
     prefetched: set[int] = set()
@@ -171,7 +165,7 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                     searches[name].record(index, is_good(row.outcome, cfg.good_when))
                     if row.outcome is Outcome.SKIP:
                         ui.progress(f"    skipped: {row.detail}")
-    return [CaseReport(n, bisect.result(items, searches[n]), rows[n], cfg.good_when) for n in names]
+    return [CaseReport(n, bisection.result(items, searches[n]), rows[n], cfg.good_when) for n in names]
 
 
 def _few(items: Sequence[str], shown: int = 6) -> str:

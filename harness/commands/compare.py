@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from harness import __version__, compare, envs, releases
+from harness import __version__, compare, envs, jobs, releases
 from harness.cases import Case
 from harness.commands import resumable
 from harness.config import Config
-from harness.execute import measure
+from harness.measure import measure
 from harness.interpreters import Interpreter
 from harness.outcome import Outcome
 from harness.plan import find_interpreters, load_cases, load_catalog
@@ -37,6 +37,8 @@ from harness.ui import UI
 REPORT_NAME = "compare.md"
 OUTPUTS = "compare-outputs"
 RETURNED = (Outcome.PASS, Outcome.WRONG)
+
+OPTIONS = ("case", "case-files", "environments", "running", "output", "store")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -75,10 +77,8 @@ def measure_target(cfg: Config, ui: UI, target: compare.Target, cases: Sequence[
                             log=ui.progress, keep_outputs=folder))
     outputs: dict[str, list[np.ndarray] | None] = {}
     for case in cases:
-        files = [p for p in folder.glob(f"{case.name}_*.npy") if p.stem[len(case.name) + 1:].isdigit()]
-        files.sort(key=lambda p: int(p.stem[len(case.name) + 1:]))
         returned = rows[case.name].outcome in RETURNED
-        outputs[case.name] = [np.load(p, allow_pickle=False) for p in files] if returned else None
+        outputs[case.name] = jobs.kept_outputs(folder, case.name) if returned else None
     counts = {}
     for row in rows.values():
         counts[str(row.outcome)] = counts.get(str(row.outcome), 0) + 1

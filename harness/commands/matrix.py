@@ -45,6 +45,8 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a number of shards >= 1, got {text!r}")
     return value
 
+OPTIONS = ("package", "releases", "environments", "output")
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shards", type=_count, default=4, metavar="N",
@@ -77,7 +79,7 @@ def entries(chosen: Sequence[Release], count: int, interpreters: Sequence[Interp
         if not members:
             continue
         picks = [pick(r, interpreters) for r in members]
-        pythons = sorted({p[0].short for p in picks if not isinstance(p, str)},
+        pythons = sorted({p.interpreter.short for p in picks if p},
                          key=lambda v: tuple(map(int, v.split("."))))
         label = f"{index}/{count}"
         span = f"{members[0]}..{members[-1]}"

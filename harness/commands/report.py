@@ -10,6 +10,7 @@ rows it reported on.
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -19,8 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from harness import heatmap, render
-from harness import report as tables
+from harness import tables
 from harness.config import Config
+from harness.files import atomic_write
 from harness.errors import UsageError
 from harness.results import RUNS, SCHEMA, Store
 from harness.ui import UI
@@ -72,15 +74,13 @@ def public_rows(df: pd.DataFrame) -> list[dict]:
                     "detail": r.detail, "machine": r.machine})
     return out
 
+OPTIONS = ("package", "releases", "case", "output", "stores")
 
-def _write(path: Path, data: str | bytes) -> None:
-    """Whole file or nothing: a report being replaced is never half-written."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    if isinstance(data, bytes):
-        tmp.write_bytes(data)
-    else:
-        tmp.write_text(data, encoding="utf-8")
-    os.replace(tmp, path)
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options only ``report`` has."""
+    parser.add_argument("--output", type=Path, metavar="DIR",
+                        help="where report.md/.csv/.html/.png go (default: the first --results DIR)")
 
 
 def run(cfg: Config, ui: UI) -> int:
@@ -95,9 +95,9 @@ def run(cfg: Config, ui: UI) -> int:
     tmp_png = heatmap.draw(report.grid, out_dir / f".report.{os.getpid()}.png",
                            title=f"{cfg.package}: outcome by release", machines=report.machines)
     os.replace(tmp_png, png_path)
-    _write(out_dir / "report.md", render.markdown(report, picture=png_path.name))
-    _write(out_dir / "report.csv", render.csv(report))
-    _write(out_dir / "report.html", render.html_page(report, png=png_path.read_bytes()))
+    atomic_write(out_dir / "report.md", render.markdown(report, picture=png_path.name))
+    atomic_write(out_dir / "report.csv", render.csv(report))
+    atomic_write(out_dir / "report.html", render.html_page(report, png=png_path.read_bytes()))
     ui.result(render.summary(report))
     ui.result(f"wrote {', '.join(str(out_dir / name) for name in FILES)}")
     if cfg.json_path:

@@ -24,10 +24,10 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from harness import __version__, bisect, history
+from harness import __version__, bisection, history
 from harness.cases import Case
 from harness.config import Config
-from harness.execute import measure
+from harness.measure import measure
 from harness.history import Bug, Observation, Verdict
 from harness.plan import find_interpreters, load_catalog
 from harness.releases import Release
@@ -35,6 +35,8 @@ from harness.results import Row, Store, machine
 from harness.ui import UI
 
 REPORT_NAME = "history.md"
+
+OPTIONS = ("environments", "running", "output", "store")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -108,7 +110,7 @@ def measure_boundaries(bugs: Sequence[Bug], m: _Measurer) -> dict[str, dict[str,
 def bisect_bugs(bugs: Sequence[Bug], m: _Measurer) -> dict[str, tuple[tuple[str, str] | None, str]]:
     """Bug id -> ((last bad, first good) or None, note), searching all bugs together."""
     items = {b.id: history.bisect_items(m.catalog.releases, b) for b in bugs}
-    searches = {b.id: bisect.Bisection(len(items[b.id])) for b in bugs}
+    searches = {b.id: bisection.Bisection(len(items[b.id])) for b in bugs}
     by_id = {b.id: b for b in bugs}
     while True:
         wanted: dict[str, list[Bug]] = {}
@@ -126,7 +128,7 @@ def bisect_bugs(bugs: Sequence[Bug], m: _Measurer) -> dict[str, tuple[tuple[str,
                 searches[bug.id].record(index, m.observe(bug, version).good)
     out = {}
     for bug in bugs:
-        result = bisect.result(items[bug.id], searches[bug.id])
+        result = bisection.result(items[bug.id], searches[bug.id])
         span = f"searched {len(items[bug.id])} release(s) {items[bug.id][0]}..{items[bug.id][-1]}" \
             if items[bug.id] else "no release in the documented range"
         if result.transition is None:

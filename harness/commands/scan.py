@@ -7,24 +7,42 @@ disk budget are evicted, least recently used first.
 
 from __future__ import annotations
 
+import argparse
 import json
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from harness import disk, envs, shard
+from harness import disk, envs
 from harness.commands import resumable
-from harness.commands.bisect import default_range, installable
 from harness.config import Config, Variant
-from harness.execute import measure
-from harness.plan import Plan, build
+from harness.measure import measure
+from harness.plan import Plan, build, default_range, installable, restrict
 from harness.releases import Release
 from harness.results import Row
+from harness.shard import Shard
+from harness.shard import parse as parse_shard
 from harness.ui import UI
+
+OPTIONS = ("package", "releases", "case", "case-files", "environments", "running", "output", "store")
+
+
+def _shard(text: str) -> Shard:
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options only ``scan`` has."""
+    parser.add_argument("--shard", type=_shard, metavar="I/N",
+                        help="only shard I of N: the releases split by expected cost, "
+                        "the same on every machine (see `matrix`)")
 
 
 def run(cfg: Config, ui: UI) -> int:
-    plan = shard.restrict(build(cfg), cfg.shard)  # --shard I/N: before anything machine-specific
+    plan = restrict(build(cfg), cfg.shard)  # --shard I/N: before anything machine-specific
     explicit = cfg.from_ or cfg.to or cfg.versions
     if cfg.shard and not (plan.releases if explicit else installable(plan)):  # others have the work
         why = (f"none of {', '.join(map(str, plan.releases))} is installable here" if plan.releases
@@ -92,4 +110,4 @@ def _enforce_budget(cfg: Config, ui: UI) -> None:
     # The most recently used environments may be in use by the other workers.
     recent = {u.path for u in disk.usage(cfg.envs_dir)[-(cfg.jobs + 1):]}
     disk.enforce(cfg.envs_dir, cfg.disk_budget, protect=recent,
-                 clean_cache=lambda pkg: envs.clean_uv_cache(pkg, cfg.cache_dir), log=ui.progress)
+                 clean_cache=lambda pkg: envs.clean_uv_cache(pkg), log=ui.progress)

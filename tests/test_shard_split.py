@@ -129,6 +129,13 @@ def test_parse_refuses(text):
         shard.parse(text)
 
 
-def test_restrict_without_a_shard_is_the_identity():
-    plan = object()
-    assert shard.restrict(plan, None) is plan  # type: ignore[arg-type]
+def test_restrict_keeps_only_the_shards_releases_and_nothing_else():
+    from harness.plan import Plan, restrict
+
+    chosen = tuple(Release(Version(f"1.{n}.0"), ()) for n in range(5))
+    plan = Plan(None, chosen, (), (), None)  # type: ignore[arg-type]
+    assert restrict(plan, None) is plan
+    parts = [restrict(plan, shard.Shard(i, 2)) for i in (1, 2)]
+    assert sorted((r for p in parts for r in p.releases), key=lambda r: r.version) == list(chosen)
+    assert all(p.releases == tuple(shard.select(chosen, shard.Shard(i, 2))) for i, p in zip((1, 2), parts))
+    assert parts[0].releases and parts[1].releases

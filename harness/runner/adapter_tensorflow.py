@@ -1,51 +1,29 @@
-"""Run cases inside one framework environment.  Called by path, never imported.
+"""TensorFlow's adapter: every era from 0.12 (graph mode, Sessions) to today (eager).
 
-    python runner.py JOB.json OUTDIR [PARENT_PID]
-
-Valid Python 3.6, standard library + numpy only: it runs in every release's
-environment from TF 0.12 on Python 3.6 to today.  For each case in the job it
-writes OUTDIR/<index>.json (status, output files, dtypes, error) and
-OUTDIR/<index>_<k>.npy (raw outputs); cases whose result file already exists
-are skipped, so the host can restart it after a crash or a timeout.  It never
-judges: comparison happens on the host.
-
-The job's ``framework`` (default ``tensorflow``) picks the adapters: the
-TensorFlow eras below, or those of framework_adapters.py (PyTorch, Theano,
-JAX), which the harness copies next to this file.
-
-Exit codes: 0 done, 3 the framework could not be imported (see
-OUTDIR/import_error.json), 4 the parent (PARENT_PID) died.
+Run inside the environment (Python 3.6, stdlib + numpy).  Argument
+spellings are looked up per release: ``dilations`` was ``dilation_rate``
+or ``rate``, explicit padding exists only where the op's documentation says
+so, Keras lived under ``tf.contrib`` in 1.1-1.3.  Graph-mode releases build
+each case in a fresh ``tf.Graph`` and fetch it with a ``Session``.
 """
 
-import importlib
 import inspect
-import json
-import os
-import sys
-import time
-import traceback
 
-IMPORT_FAILED = 3
+import numpy as np
+
+from adapter_common import CHANNELS_LAST, Unsupported, call, channels_first, load_arrays, per_dim
 
 
-class Unsupported(Exception):
-    """The release's API cannot express the case."""
+def make(module):
+    return TensorFlow(module)
 
 
-def write_json(path, obj):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(obj, f)
-    os.replace(tmp, path)
-
-
-# ---------------------------------------------------------------- framework
-
-class Framework(object):
+class TensorFlow(object):
     """The imported framework plus what this release's API looks like."""
 
     def __init__(self, module):
         self.tf = module
+        self.version = getattr(module, "__version__", None) or getattr(module, "VERSION", None)
         probe = getattr(module, "executing_eagerly", None)
         self.eager = bool(probe()) if probe is not None else False
         self.has_graph = hasattr(module, "Graph") and hasattr(module, "Session")
@@ -64,53 +42,8 @@ class Framework(object):
                 raise Unsupported("no tf.%s in this release" % dotted)
         return obj
 
-
-def accepted_names(fn):
-    """Keyword names ``fn`` accepts, or None when it takes **kwargs."""
-    target = inspect.unwrap(fn) if hasattr(inspect, "unwrap") else fn
-    # TensorFlow's decorators keep the real signature here:
-    target = getattr(target, "__wrapped__", target)
-    decorator_argspec = getattr(fn, "_tf_decorator", None)
-    if decorator_argspec is not None and getattr(decorator_argspec, "decorator_argspec", None):
-        spec = decorator_argspec.decorator_argspec
-        return set(spec.args) | set(getattr(spec, "kwonlyargs", []) or [])
-    try:
-        params = inspect.signature(target).parameters.values()
-    except (TypeError, ValueError):
-        return None
-    if any(p.kind == p.VAR_KEYWORD for p in params):
-        return None
-    return set(p.name for p in params)
-
-
-def call(fn, positional, keywords, aliases=None):
-    """Call ``fn`` with keywords renamed to what this release accepts.
-
-    ``aliases`` maps a canonical keyword to older spellings
-    (``dilations`` -> ``dilation_rate``).  A keyword with a non-default value
-    that the release has under no spelling makes the case unsupported.
-    """
-    names = accepted_names(fn)
-    kwargs = {}
-    for key, value in keywords.items():
-        if value is None:
-            continue
-        spellings = [key] + list((aliases or {}).get(key, []))
-        if names is None:
-            kwargs[key] = value
-            continue
-        for spelling in spellings:
-            if spelling in names:
-                kwargs[spelling] = value
-                break
-        else:
-            raise Unsupported("%s() has no %s argument" % (getattr(fn, "__name__", "op"), key))
-    return fn(*positional, **kwargs)
-
-
-# ---------------------------------------------------------------- op cases
-
-CHANNELS_LAST = (None, "NWC", "NHWC", "NDHWC")
+    def outputs(self, case, job_dir):
+        return outputs(self, case, job_dir)
 
 
 def load_input(fw, spec, array, feeds):
@@ -129,14 +62,6 @@ def load_input(fw, spec, array, feeds):
     if dtype_name == "bfloat16":
         tensor = fw.tf.cast(tensor, dtype)
     return tensor
-
-
-def channels_first(attrs):
-    return attrs.get("data_format") not in CHANNELS_LAST
-
-
-def per_dim(value, rank):
-    return [value] * rank if isinstance(value, int) else list(value)
 
 
 def full_rank(values, attrs):
@@ -274,13 +199,7 @@ OPS = {"conv1d": run_conv, "conv2d": run_conv, "conv3d": run_conv,
        "keras_conv1d": run_keras, "keras_conv2d": run_keras}
 
 
-def load_arrays(spec, np, job_dir):
-    return [np.load(os.path.join(job_dir, f)) for f in spec["inputs"]]
-
-
 def build_op_case(fw, case, np, job_dir, feeds):
-    if not isinstance(fw, Framework):  # another framework's adapter: returns numpy arrays
-        return fw.build_op(case, np, job_dir)
     spec = case["spec"]
     builder = OPS.get(spec["op"])
     if builder is None:
@@ -299,8 +218,6 @@ _user_modules = {}
 
 
 def build_user_case(fw, case, np, job_dir, feeds):
-    if not isinstance(fw, Framework):
-        raise Unsupported("user cases are written against TensorFlow's API")
     path = case["file"]
     module = _user_modules.get(path)
     if module is None:
@@ -311,8 +228,6 @@ def build_user_case(fw, case, np, job_dir, feeds):
         module = _user_modules[path] = namespace
     return module[case["function"]](fw.tf, np)
 
-
-# ---------------------------------------------------------------- evaluation
 
 def is_tensor(fw, value):
     return hasattr(value, "graph") or hasattr(value, "numpy") or type(value).__name__ in (
@@ -340,94 +255,21 @@ def evaluate(fw, values, feeds, np):
     return results
 
 
-def run_case(fw, case, np, job_dir, out_dir, index):
-    started = time.time()
-    result = {"case": case["name"], "status": "ok", "outputs": [], "dtypes": [], "shapes": []}
+def _values(value):
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def outputs(fw, case, job_dir):
+    """[(array, declared dtype name)] of one case, built and evaluated the way this release needs."""
     build = build_user_case if case["kind"] == "user" else build_op_case
-    try:
-        feeds = {}
-        if fw.has_graph and not fw.eager:
-            with fw.tf.Graph().as_default():
-                value = build(fw, case, np, job_dir, feeds)
-                values = list(value) if isinstance(value, (list, tuple)) else [value]
-                arrays = evaluate(fw, values, feeds, np)
-        else:
-            value = build(fw, case, np, job_dir, feeds)
-            values = list(value) if isinstance(value, (list, tuple)) else [value]
+    feeds = {}
+    if fw.has_graph and not fw.eager:
+        with fw.tf.Graph().as_default():
+            values = _values(build(fw, case, np, job_dir, feeds))
             arrays = evaluate(fw, values, feeds, np)
-        for k, (value, arr) in enumerate(zip(values, arrays)):
-            name = "%d_%d.npy" % (index, k)
-            declared = getattr(getattr(value, "dtype", None), "name", None)
-            if case.get("spec", {}).get("dtype") == "bfloat16":
-                declared = "bfloat16"
-            np.save(os.path.join(out_dir, name), arr)
-            result["outputs"].append(name)
-            result["dtypes"].append(declared or str(arr.dtype))
-            result["shapes"].append(list(arr.shape))
-    except Unsupported as exc:
-        result.update(status="unsupported", error_class="Unsupported", message=str(exc))
-    except Exception as exc:  # the case's own failure is data, not a runner bug
-        result.update(status="error", error_class=type(exc).__name__,
-                      message=(str(exc).strip().splitlines() or [""])[0][:500],
-                      traceback=traceback.format_exc()[-4000:])
-    result["seconds"] = time.time() - started
-    write_json(os.path.join(out_dir, "%d.json" % index), result)
-
-
-def watch_parent(parent):
-    """Exit when the harness that started us is gone (kill -9 leaves no orphans)."""
-    import threading
-
-    def loop():
-        while True:
-            if os.getppid() != parent:
-                os._exit(4)
-            time.sleep(0.5)
-
-    thread = threading.Thread(target=loop, name="parent-watchdog")
-    thread.daemon = True
-    thread.start()
-
-
-def load_adapter(name, module):
-    """The adapter object of a framework other than TensorFlow (framework_adapters.py)."""
-    adapters = importlib.import_module("framework_adapters")
-    return adapters.ADAPTERS[name](module, sys.modules[__name__])
-
-
-def main(argv):
-    job_path, out_dir = argv[1], argv[2]
-    if len(argv) > 3:
-        watch_parent(int(argv[3]))
-    with open(job_path) as f:
-        job = json.load(f)
-    job_dir = os.path.dirname(os.path.abspath(job_path))
-    started = time.time()
-    try:
-        import numpy as np
-        module = importlib.import_module(job["module"])
-        framework = job.get("framework", "tensorflow")
-        fw = Framework(module) if framework == "tensorflow" else load_adapter(framework, module)
-    except BaseException as exc:  # ImportError, but also SystemExit/ABI errors
-        write_json(os.path.join(out_dir, "import_error.json"), {
-            "error_class": type(exc).__name__,
-            "message": (str(exc).strip().splitlines() or [""])[-1][:500],
-            "traceback": traceback.format_exc()[-4000:],
-        })
-        return IMPORT_FAILED
-    write_json(os.path.join(out_dir, "ready.json"), {
-        "import_seconds": time.time() - started,
-        "framework_version": getattr(module, "__version__", None) or getattr(module, "VERSION", None),
-        "numpy_version": np.__version__,
-        "python": sys.version.split()[0],
-        "eager": fw.eager,
-    })
-    for index, case in enumerate(job["cases"]):
-        if os.path.exists(os.path.join(out_dir, "%d.json" % index)):
-            continue
-        run_case(fw, case, np, job_dir, out_dir, index)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    else:
+        values = _values(build(fw, case, np, job_dir, feeds))
+        arrays = evaluate(fw, values, feeds, np)
+    bf16 = case.get("spec", {}).get("dtype") == "bfloat16"
+    return [(arr, "bfloat16" if bf16 else getattr(getattr(value, "dtype", None), "name", None))
+            for value, arr in zip(values, arrays)]

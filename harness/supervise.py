@@ -1,0 +1,143 @@
+"""Supervising the runner: crashes, hangs, failed imports and Ctrl-C.
+
+The runner runs all pending cases of a release in one process (the import
+is paid once).  A case that kills the process is recorded as ``crash`` with
+the signal and the fatal log line, a case that outlives ``--timeout`` has
+its whole process group killed and is recorded as ``timeout``, and the
+runner is restarted for the remaining cases.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import command
+
+IMPORT_FAILED = 3  # driver.py's exit code when the framework does not import
+POLL = 0.05
+
+
+@dataclass(frozen=True)
+class Skip(Exception):
+    """The release cannot be measured here (no interpreter, install or import failed)."""
+
+    reason: str
+    python: str = ""
+
+
+class Cancelled(Exception):
+    """The run was interrupted (Ctrl-C in the main thread): stop, storing nothing partial."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float  # per case
+    import_timeout: float
+
+
+def supervise(python: Path, driver: Path, out_dir: Path, n_cases: int, *, env: Mapping[str, str],
+              limits: Limits, python_version: str, stop: threading.Event) -> dict:
+    """Run the driver until every case has a result file; return ready.json's content.
+
+    Raises ``Skip`` when the framework cannot be imported (or the import
+    crashes or hangs), ``Cancelled`` when ``stop`` is set.
+    """
+    job = driver.with_name("job.json")
+    ready: dict = {}
+    attempt = 0
+    while True:
+        attempt += 1
+        log_path = out_dir / f"runner-{attempt}.log"  # per start: a crash shows its own output
+        if all((out_dir / f"{i}.json").exists() for i in range(n_cases)):
+            return ready
+        (out_dir / "ready.json").unlink(missing_ok=True)  # each start imports anew
+        proc = command.start([str(python), str(driver), str(job), str(out_dir), str(os.getpid())],
+                             env=dict(env), log=log_path)
+        try:
+            timed_out = _watch(proc, out_dir, n_cases, limits, stop)
+        except BaseException:  # Ctrl-C or any error here: leave no runner behind
+            command.kill_group(proc)
+            raise
+        rc = proc.returncode
+        imported = (out_dir / "ready.json").exists()
+        if imported:
+            ready = json.loads((out_dir / "ready.json").read_text())
+        if rc == IMPORT_FAILED and (out_dir / "import_error.json").exists():
+            err = json.loads((out_dir / "import_error.json").read_text())
+            raise Skip(f"import failed: {err['error_class']}: {err['message']}", python_version)
+        if not imported:
+            why = "hung" if timed_out else f"died ({command.signal_name(rc) or f'exit code {rc}'})"
+            tail = command.tail(log_path.read_text(errors="replace"), 3).replace("\n", " | ")
+            raise Skip(f"import {why}: {tail}", python_version)
+        still = [i for i in range(n_cases) if not (out_dir / f"{i}.json").exists()]
+        if not still:
+            continue
+        index = still[0]  # the runner works in order: the first missing one was running
+        if timed_out:
+            result = {"status": "timeout", "message": f"killed after {limits.timeout:g} s"}
+        else:
+            sig = command.signal_name(rc)
+            cause = crash_cause(log_path.read_text(errors="replace"))
+            what = sig or f"exit code {rc}"
+            result = {"status": "crash", "message": f"{what}: {cause}" if cause else what}
+        (out_dir / f"{index}.json").write_text(json.dumps(result))
+
+
+# glog's prefix: "2026-11-27 23:10:01.431800: F tensorflow/core/kernels/conv_ops.cc:65] ..."
+_GLOG = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: ([FEWI]) (.*)$")
+
+
+def crash_cause(log: str) -> str:
+    """The line that says why the process died, without run-specific timestamps.
+
+    A fatal glog line (``F ...] Check failed: ...``) wins; otherwise the last
+    line that names an error; otherwise nothing (stray warnings are not causes).
+    """
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    for line in reversed(lines):
+        match = _GLOG.match(line)
+        if match and match.group(1) == "F":
+            return match.group(2)[:300]
+    for line in reversed(lines):
+        if any(word in line for word in ("Check failed", "Fatal", "Error", "error:")):
+            match = _GLOG.match(line)
+            return (match.group(2) if match else line)[:300]
+    return ""
+
+
+def _watch(proc, out_dir: Path, n_cases: int, limits: Limits, stop: threading.Event) -> bool:
+    """Wait for ``proc``; kill its group when a case (or the import) overruns. True if killed.
+
+    ``stop`` set by another thread (Ctrl-C) kills the runner and raises ``Cancelled``.
+    """
+    done = 0  # the runner writes results in case order: only the next one can appear
+
+    def progress() -> int:
+        nonlocal done
+        while done < n_cases and (out_dir / f"{done}.json").exists():
+            done += 1
+        return done + (out_dir / "ready.json").exists()
+
+    seen = progress()
+    first = limits.timeout if (out_dir / "ready.json").exists() else limits.import_timeout
+    deadline = time.monotonic() + first
+    while proc.poll() is None:
+        now = time.monotonic()
+        current = progress()
+        if current != seen:
+            seen, deadline = current, now + limits.timeout
+        if now > deadline:
+            command.kill_group(proc)
+            return True
+        if stop.is_set():
+            command.kill_group(proc)
+            raise Cancelled()
+        time.sleep(POLL)
+    return False
