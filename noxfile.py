@@ -28,14 +28,15 @@ def installable_releases(package: str = "tensorflow") -> list[tuple[str, str]]:
     Offline and fast, so that `nox -l` stays quick; empty until a harness
     command has fetched the catalog once.
     """
-    try:
-        from harness import interpreters, releases
-        from harness.config import default_cache_dir
+    from harness import interpreters, releases
+    from harness.config import default_cache_dir
+    from harness.errors import CatalogError
 
+    try:
         catalog = releases.load_catalog(package, cache_dir=default_cache_dir(), offline=True)
-        found = interpreters.discover()
-    except Exception:  # no cached catalog yet, or an unusable environment: no per-release sessions
+    except CatalogError:  # no cached catalog yet: no per-release sessions until a command fetched it
         return []
+    found = interpreters.discover()
     out = []
     for release in catalog.releases:
         picked = interpreters.pick(release, found)

@@ -11,7 +11,6 @@ the workers used.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -27,15 +26,18 @@ class ReleaseTiming:
 @dataclass(frozen=True)
 class Benchmark:
     releases: tuple[ReleaseTiming, ...]
-    cold_seconds: float
-    warm_seconds: float
+    cold_seconds: float | None  # None: the run failed, so it has no figure
+    warm_seconds: float | None
     jobs: int
     cases: int
 
     @property
     def naive_total(self) -> float | None:
-        values = [r.naive_seconds for r in self.releases]
-        return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
+        """The naive loop's total; None unless every release was measured and imported:
+        a baseline that failed to do the work gets no ratio."""
+        if any(r.naive_seconds is None or not r.naive_ok for r in self.releases):
+            return None
+        return sum(r.naive_seconds for r in self.releases)  # type: ignore[misc]
 
     @property
     def floor(self) -> float:
@@ -62,15 +64,20 @@ def table(bench: Benchmark, *, title: str) -> str:
         "| release | python | naive pip loop (s) | harness cold (s/release) | harness warm (s/release) | import floor (s) |",
         "|---|---|---|---|---|---|",
     ]
+    def figure(total: float | None) -> str:
+        return "failed" if total is None else f"{per(total):.1f}"
+
     for r in bench.releases:
-        naive = "-" if r.naive_seconds is None else f"{r.naive_seconds:.1f}" + ("" if r.naive_ok else " (import failed)")
+        naive = ("-" if r.naive_seconds is None
+                 else f"{r.naive_seconds:.1f}" if r.naive_ok else "failed (no import)")
         floor = "-" if r.import_seconds is None else f"{r.import_seconds:.1f}"
-        lines.append(f"| {r.version} | {r.python} | {naive} | {per(bench.cold_seconds):.1f} | "
-                     f"{per(bench.warm_seconds):.1f} | {floor} |")
+        lines.append(f"| {r.version} | {r.python} | {naive} | {figure(bench.cold_seconds)} | "
+                     f"{figure(bench.warm_seconds)} | {floor} |")
     naive_total = bench.naive_total
+    total = lambda v: "failed" if v is None else f"{v:.1f}"  # noqa: E731
     lines += [
         f"| **total** | | {'-' if naive_total is None else f'{naive_total:.1f}'} | "
-        f"{bench.cold_seconds:.1f} | {bench.warm_seconds:.1f} | {bench.floor:.1f} (sum / {min(bench.jobs, n)}) |",
+        f"{total(bench.cold_seconds)} | {total(bench.warm_seconds)} | {bench.floor:.1f} (sum / {min(bench.jobs, n)}) |",
         "",
         f"- cold speed-up over the naive loop: **{ratio(naive_total, bench.cold_seconds)}** (target >= 4x)",
         f"- warm scan over the import floor: **{ratio(bench.warm_seconds, bench.floor)}** (target <= 1.3x)",
@@ -82,6 +89,3 @@ def bisect_line(n: int, probes: int, built: int, seconds: float, bound: int) -> 
     return (f"- bisect over {n} releases: {probes} releases probed, {built} environments built "
             f"(bound ceil(log2 n) + 2 = {bound} per case), {seconds:.0f} s wall")
 
-
-def summarize_imports(values: Sequence[float | None]) -> float:
-    return sum(v for v in values if v is not None)

@@ -46,12 +46,6 @@ class ResultsError(HarnessError):
     exit_code = 2
 
 
-class DiskFullError(HarnessError):
-    """No space left to write results or build an environment."""
-
-    exit_code = 2
-
-
 class Interrupted(HarnessError):
     """Ctrl-C: says what was kept and how to resume."""
 

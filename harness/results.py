@@ -71,7 +71,7 @@ class Row:
         return cls(**{k: v for k, v in data.items() if k in known})
 
     def public(self) -> dict:
-        """The ``--json`` row shape of DESIGN.md."""
+        """The ``--json`` row shape (docs/options.md): what was run where, and its outcome."""
         return {
             "case": self.case, "package": self.package, "version": self.version,
             "python": self.python, "variant": self.variant, "outcome": self.outcome.value,

@@ -30,3 +30,13 @@ def test_missing_naive_shows_dash():
 
 def test_bisect_line():
     assert bisect_line(101, 9, 11, 300.0, 9).startswith("- bisect over 101 releases: 9 releases probed, 11 environments built")
+
+
+def test_a_failed_baseline_or_run_gets_no_figure_and_no_ratio():
+    releases = (ReleaseTiming("2.0.0", "3.11", 30.0, True, 6.0), ReleaseTiming("2.1.0", "3.11", 2.0, False, 8.0))
+    text = table(Benchmark(releases, 10.0, 8.0, 2, 124), title="t")
+    assert "| 2.1.0 | 3.11 | failed (no import) |" in text
+    assert "naive loop: **-**" in text and "import floor: **1.14x**" in text
+    text = table(Benchmark(releases[:1], None, None, 2, 124), title="t")
+    assert "| 2.0.0 | 3.11 | 30.0 | failed | failed | 6.0 |" in text
+    assert "naive loop: **-**" in text and "import floor: **-**" in text

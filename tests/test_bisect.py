@@ -108,4 +108,7 @@ def test_steps_left_decreases():
     while (i := search.next_probe()) is not None:
         left.append(search.steps_left())
         search.record(i, truth[i])
-    assert left[-1] >= 1 and left[2] >= left[-1]
+    probes_after_ends = len(left) - 2
+    assert left[2] == probes_after_ends == 6  # log2 of the 62 open items, and exactly what it took
+    assert left[2:] == sorted(left[2:], reverse=True) and len(set(left[2:])) > 1
+    assert left[-1] == 1 and search.steps_left() == 0

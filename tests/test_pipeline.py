@@ -16,6 +16,8 @@ from harness.cli import main
 
 from fakeflow import build_wheels
 
+pytestmark = pytest.mark.pipeline  # builds real uv environments from fake wheels
+
 USER_CASE = '''
 def case_int_strides(tf, np):
     """conv2d with a bare integer stride (accepted only from 1.5.0)"""

@@ -19,6 +19,8 @@ from harness.interpreters import discover
 
 from fakeflow import build_wheel
 
+pytestmark = pytest.mark.pipeline  # builds real uv environments from fake wheels
+
 SIGNAL_CASES = '''
 import os, signal
 
@@ -54,6 +56,7 @@ def case_g_ok(tf, np):
 
 HANG_CASE = '''
 import subprocess, time
+
 
 def case_hang_with_child(tf, np):
     if tf.__version__ == "1.1.0":
@@ -139,7 +142,9 @@ def test_failed_install_is_skip_and_kept_for_inspection(tmp_path):
 
 
 def test_no_network_is_one_clear_line(tmp_path):
-    py36 = next(i for i in discover() if i.short == "3.6")
+    py36 = next((i for i in discover() if i.short == "3.6"), None)
+    if py36 is None:
+        pytest.skip("no Python 3.6 here (uv builds the environment with it)")
     spec = envs.spec_for("fakeflow-never-cached", "9.9.9", py36, exclude_newer=None,
                          index_url="http://127.0.0.1:9/simple")
     with pytest.raises(EnvironmentBuildError) as err:
@@ -197,15 +202,6 @@ def test_two_runs_at_once_share_results_and_caches(world, tmp_path):
         data = json.loads(path.read_text())
         assert data["schema"] == 1 and data["rows"]
 
-
-def test_crash_cause_drops_timestamps_and_stray_warnings():
-    from harness.supervise import crash_cause
-
-    log = ("2026-11-27 23:10:01.431800: W tensorflow/core/x.cc:1] some warning\n"
-           "2026-11-27 23:10:01.431800: F tensorflow/core/kernels/conv_ops.cc:65] "
-           "Check failed: data_format == FORMAT_NHWC\n")
-    assert crash_cause(log) == "tensorflow/core/kernels/conv_ops.cc:65] Check failed: data_format == FORMAT_NHWC"
-    assert crash_cause("  return f(*args, **kwds)\n") == ""
 
 
 def test_results_are_never_unpickled(world, tmp_path):

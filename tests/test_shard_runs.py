@@ -19,6 +19,8 @@ import pytest
 
 from fakeflow import VERSIONS, build_wheels
 
+pytestmark = pytest.mark.pipeline  # builds real uv environments from fake wheels
+
 PROJECT = Path(__file__).parents[1]
 
 

@@ -45,10 +45,47 @@ def test_workflow_uses_only_fields_the_matrix_has(tf_page):
     assert used and used <= set(entry), used - set(entry)
 
 
-def test_workflow_runs_the_documented_commands():
-    text = WORKFLOW.read_text()
-    assert "matrix: ${{ fromJSON(needs.matrix.outputs.matrix) }}" in text
-    assert "fail-fast: false" in text
-    assert 'nox -s matrix -- --shards "$SHARDS"' in text
-    assert 'nox -s scan -- --shard "$SHARD"' in text
-    assert 'nox -s report -- $SELECT --results "${stores[@]}"' in text
+def _workflow() -> dict:
+    import yaml
+
+    data = yaml.safe_load(WORKFLOW.read_text())
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def _runs(job: dict) -> str:
+    return "\n".join(step.get("run", "") for step in job["steps"])
+
+
+def test_tests_run_on_every_push_and_the_scan_only_on_schedule_or_demand():
+    wf = _workflow()
+    assert {"push", "pull_request", "schedule", "workflow_dispatch"} <= set(wf["on"])
+    jobs = wf["jobs"]
+    assert "bash .ci/run" in _runs(jobs["tests"])
+    assert "push" in jobs["tests"]["if"] and "schedule" not in jobs["tests"]["if"]
+    assert "schedule" in jobs["matrix"]["if"] and "workflow_dispatch" in jobs["matrix"]["if"]
+    assert "push" not in jobs["matrix"]["if"]
+    assert jobs["scan"]["needs"] == "matrix" and set(jobs["report"]["needs"]) == {"matrix", "scan"}
+
+
+def test_the_scan_is_sharded_by_matrix_and_merged_by_report():
+    jobs = _workflow()["jobs"]
+    assert "nox -s matrix -- --shards" in _runs(jobs["matrix"])
+    assert jobs["scan"]["strategy"]["matrix"] == "${{ fromJSON(needs.matrix.outputs.matrix) }}"
+    assert jobs["scan"]["strategy"]["fail-fast"] is False
+    assert jobs["scan"]["env"]["SHARD"] == "${{ matrix.shard }}"
+    assert 'nox -s scan -- --shard "$SHARD"' in _runs(jobs["scan"]) and "--disk-budget" in _runs(jobs["scan"])
+    assert "--results \"${stores[@]}\"" in _runs(jobs["report"])
+
+
+def test_actions_are_node24_majors_and_shards_do_not_share_a_uv_cache():
+    wf = _workflow()
+    wanted = {"actions/checkout": 5, "actions/setup-python": 6, "astral-sh/setup-uv": 7,
+              "actions/upload-artifact": 6, "actions/download-artifact": 7}
+    for name, job in wf["jobs"].items():
+        for step in job["steps"]:
+            action, _, ref = step.get("uses", "@").partition("@")
+            if action in wanted:
+                assert int(ref.lstrip("v")) >= wanted[action], (name, step["uses"])
+    (uv,) = [s for s in wf["jobs"]["scan"]["steps"] if s.get("uses", "").startswith("astral-sh/setup-uv")]
+    assert uv["with"]["enable-cache"] is False

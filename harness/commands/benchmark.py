@@ -123,10 +123,12 @@ def run(cfg: Config, ui: UI, *, spec: str, skip_naive: bool, with_bisect: bool,
             ui.progress(f"    {naive_times[str(release.version)][0]:.1f} s")
         ui.progress(f"[harness cold] scan {versions} with an empty uv cache and no environments")
         cold, ok, out = _harness(["scan", "--versions", versions, *common], uv_cache)
+        cold_figure = cold if ok else None
         ui.progress(f"    {cold:.1f} s" + ("" if ok else f" (failed: {out.splitlines()[-1:]})"))
         ui.progress("[harness warm] the same scan again with --force (environments cached)")
         warm, ok, out = _harness(["scan", "--versions", versions, "--force", *common], uv_cache)
-        ui.progress(f"    {warm:.1f} s")
+        warm_figure = warm if ok else None
+        ui.progress(f"    {warm:.1f} s" + ("" if ok else f" (failed: {out.splitlines()[-1:]})"))
         module = frameworks.lookup(cfg.package).module
         ui.progress(f"[import floor] bare `import {module}` in each environment")
         floors = _import_times(scratch / "cache" / "envs", module)
@@ -135,7 +137,7 @@ def run(cfg: Config, ui: UI, *, spec: str, skip_naive: bool, with_bisect: bool,
             naive_s, naive_ok = naive_times[str(release.version)]
             timings.append(ReleaseTiming(str(release.version), py.interpreter.short if py else "-",
                                          naive_s, naive_ok, floors.get(str(release.version))))
-        bench = Benchmark(tuple(timings), cold, warm, cfg.jobs, len(plan.cases))
+        bench = Benchmark(tuple(timings), cold_figure, warm_figure, cfg.jobs, len(plan.cases))
         text = table(bench, title=f"Scan: {spec} ({versions})")
         if with_bisect:
             text += "\n" + _bisect(cfg, ui, scratch, uv_cache)

@@ -63,7 +63,7 @@ def load(roots: Sequence[Path]) -> pd.DataFrame:
 
 
 def public_rows(df: pd.DataFrame) -> list[dict]:
-    """The ``--json`` rows: DESIGN.md's public row shape plus ``machine`` (the CPU
+    """The ``--json`` rows: the public row shape (``Row.public``) plus ``machine`` (the CPU
     model), which tells apart rows merged from several machines."""
     out = []
     for r in df.sort_values(["case", "variant", "machine", "order"]).itertuples():
