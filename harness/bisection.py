@@ -14,10 +14,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, Optional, TypeVar
 
 T = TypeVar("T")
-Verdict = bool | None
+Verdict = Optional[bool]  # typing.Optional: a run-time alias, and 3.9 has no `X | None`
 
 
 @dataclass

@@ -158,13 +158,28 @@ def check_py36(path: Path) -> ast.Module:
     except OSError as exc:
         raise UsageError(f"cannot read case file {path}: {exc.strerror}") from None
     try:
-        return ast.parse(source, filename=str(path), feature_version=(3, 6))
+        tree = ast.parse(source, filename=str(path), feature_version=(3, 6))
+        _reject_newer_nodes(tree)
+        return tree
     except SyntaxError as exc:
         raise UsageError(
             f"case file {path}:{exc.lineno}: expected Python 3.6 syntax, got {exc.msg}",
             hint="cases run inside Python 3.6 environments too; avoid newer syntax "
             "(walrus, match, positional-only parameters, f-string '=')",
         ) from None
+
+
+def _reject_newer_nodes(tree: ast.Module) -> None:
+    """What ``feature_version=(3, 6)`` lets through on some hosts: Python 3.9's
+    parser accepts walrus and positional-only parameters whatever the version
+    asked for (3.10+ rejects them), so they are looked for in the tree too."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.NamedExpr):
+            raise SyntaxError("Assignment expressions are only supported in Python 3.8 and greater",
+                              (None, node.lineno, node.col_offset, None))
+        if isinstance(node, ast.arguments) and node.posonlyargs:
+            raise SyntaxError("Positional-only parameters are only supported in Python 3.8 and greater",
+                              (None, node.posonlyargs[0].lineno, node.posonlyargs[0].col_offset, None))
 
 
 def _user_expectation(namespace: dict[str, Any], name: str) -> Expectation | None:

@@ -12,6 +12,7 @@ respect to the input) of the forward one, written as a scatter.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Union
 
 import numpy as np
 
@@ -39,7 +40,7 @@ LARGEST = {
 }
 SAFETY = 4.0  # slack over the worst-case bound for accumulation-order differences
 
-Padding = str | Sequence[Sequence[int]]
+Padding = Union[str, Sequence[Sequence[int]]]  # typing.Union: evaluated at run time on 3.9
 
 
 def _as_tuple(value: int | Sequence[int], rank: int) -> tuple[int, ...]:

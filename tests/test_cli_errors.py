@@ -94,6 +94,9 @@ def test_bad_input_snapshots(index, tmp_path, capsys, monkeypatch):
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1, (title, err)
         shown = err.strip().replace(str(tmp_path), "<tmp>").replace(index, "<index>/")
         shown = re.sub(r"\(found [^)]*\)", "(found <interpreters here>)", shown)
+        if "syntax error" in title:  # the parser's own wording differs between host Pythons
+            shown = re.sub(r"got [^;]*;", "got <the parser's message>;", shown)
+            shown = re.sub(r"\.py:\d+:", ".py:<line>:", shown)
         command = " ".join(words).replace("{tmp}", "<tmp>")
         transcript.append(f"# {title}\n$ python -m harness {command}\n{shown}\n")
     full = "\n".join(transcript)
