@@ -23,9 +23,10 @@ from typing import Any, Literal
 import numpy as np
 
 from harness import reference
+from harness.data import cases_dir
 from harness.errors import UsageError
 
-SUITE_DIR = Path(__file__).resolve().parent.parent / "cases"
+SUITE_DIR = cases_dir()
 SUITE_FILE = "suite.py"
 DEFAULT_TOLERANCE = {"rtol": 1e-5, "atol": 1e-8}  # numpy.allclose's defaults
 

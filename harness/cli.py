@@ -18,6 +18,7 @@ from pathlib import Path
 
 from harness import __version__
 from harness.config import DEFAULT_VARIANT, GB, Config, Variant
+from harness import output
 from harness.errors import HarnessError
 from harness.ui import UI
 
@@ -150,7 +151,7 @@ GROUPS = {"package": _package, "releases": _releases, "case": _case_names, "case
           "store": _store, "stores": _stores}
 
 
-def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+def parser(argv: Sequence[str] | None = None, *, prog: str = "python -m harness") -> argparse.ArgumentParser:
     """The command line.  Given ``argv``, only the command it names gets its own
     options (``OPTIONS`` and ``add_arguments`` in its module): importing every
     command module would cost every invocation their imports (pandas, matplotlib).
@@ -159,9 +160,9 @@ def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     every default lives in one place: ``Config``'s fields.
     """
     chosen = set(COMMANDS) if argv is None else {a for a in argv if a in COMMANDS}
-    top = _Parser(prog="python -m harness",
+    top = _Parser(prog=prog,
                   description="Find the framework release where a convolution's result changed.")
-    top.add_argument("--version", action="version", version=f"harness {__version__}")
+    top.add_argument("--version", action="version", version=f"tf-bisect {__version__}")
     sub = top.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name, text in COMMANDS.items():
@@ -196,12 +197,15 @@ def config_from(args: argparse.Namespace) -> Config:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # the console script says its own name in usage and errors
+    prog = "tf-bisect" if argv is None and Path(sys.argv[0]).name == "tf-bisect" else "python -m harness"
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser(argv).parse_args(argv)
+    args = parser(argv, prog=prog).parse_args(argv)
     cfg = config_from(args)
-    ui = UI(quiet=cfg.quiet)
+    ui = UI(quiet=cfg.quiet, results_to_stderr=cfg.json_path == output.STDOUT)
     task = importlib.import_module(f"harness.commands.{cfg.command}")
     try:
+        output.check_path(cfg.json_path)
         return task.run(cfg, ui, **_hook(cfg.command, "options_from", lambda _a: {})(args))
     except HarnessError as exc:
         ui.err.print(f"{'' if exc.exit_code == 130 else 'error: '}{exc}", markup=False)

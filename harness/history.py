@@ -35,10 +35,11 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from harness.cases import Case, load_user_file
+from harness.data import cases_dir
 from harness.errors import UsageError
 from harness.outcome import GOOD_WHEN_CHOICES, GoodWhen, Outcome, is_good
 
-HISTORY_DIR = Path(__file__).resolve().parent.parent / "cases" / "history"
+HISTORY_DIR = cases_dir() / "history"
 KINDS = ("wrong-result", "crash", "error-became-supported", "regression")
 REQUIRED = {"id": str, "title": str, "source": list, "kind": str, "affected": str,
             "fixed_in": list, "last_affected": str, "first_fixed": str, "good_when": str}

@@ -10,8 +10,13 @@ from rich.console import Console
 @dataclass
 class UI:
     quiet: bool = False
+    results_to_stderr: bool = False  # `--json -`: stdout carries only the JSON document
     err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False, soft_wrap=True))
     out: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=True))
+
+    def __post_init__(self) -> None:
+        if self.results_to_stderr:
+            self.out = self.err
 
     def progress(self, text: str) -> None:
         if not self.quiet:

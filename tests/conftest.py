@@ -16,6 +16,13 @@ if str(runner.HERE) not in sys.path:
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def json_doc(path: Path, kind: str) -> dict:
+    """A ``--json`` document, checked for its version and kind."""
+    data = json.loads(path.read_text())
+    assert data["schema"] == 2 and data["kind"] == kind, (data.get("schema"), data.get("kind"))
+    return data
+
+
 @pytest.fixture
 def tf_page() -> dict:
     """A trimmed copy of PyPI's PEP 691 page for tensorflow (real entries)."""

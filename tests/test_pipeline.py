@@ -15,6 +15,7 @@ import pytest
 from harness.cli import main
 
 from fakeflow import build_wheels
+from conftest import json_doc
 
 pytestmark = pytest.mark.pipeline  # builds real uv environments from fake wheels
 
@@ -52,7 +53,7 @@ def test_bisect_pinpoints_fix_steps_over_crash_hang_and_broken_import(world, cap
     assert harness(world, "bisect", "--cases", str(world / "user.py"), "--case", "seed_*",
                    "--case", "int_strides", "--json", str(out)) == 0
     text = capsys.readouterr().out
-    report = {r["case"]: r for r in json.loads(out.read_text())}
+    report = {r["case"]: r for r in json_doc(out, "bisect")["cases"]}
 
     conv2d = report["seed_conv2d"]
     assert conv2d["transition"] == {"from": "1.0.0", "to": "1.1.0",
@@ -80,7 +81,7 @@ def test_bisect_pinpoints_fix_steps_over_crash_hang_and_broken_import(world, cap
 def test_scan_records_every_outcome_and_rerun_reuses_results(world, capsys):
     out = world / "scan.json"
     assert harness(world, "scan", "--case", "seed_*", "--json", str(out)) == 0
-    rows = {(r["version"], r["case"]): r for r in json.loads(out.read_text())}
+    rows = {(r["version"], r["case"]): r for r in json_doc(out, "scan")["rows"]}
     assert rows[("1.2.0", "seed_conv1d")]["outcome"] == "crash"
     assert rows[("1.2.0", "seed_conv1d")]["detail"].startswith("SIGSEGV")
     assert rows[("1.2.0", "seed_conv2d")]["outcome"] == "pass"  # the crash cost one case only
@@ -104,7 +105,7 @@ def test_good_when_no_crash(world, capsys):
     out = world / "nocrash.json"
     assert harness(world, "bisect", "--case", "seed_conv1d", "--good-when", "no-crash",
                    "--from", "1.1.0", "--to", "1.3.0", "--json", str(out)) == 0
-    (report,) = json.loads(out.read_text())
+    (report,) = json_doc(out, "bisect")["cases"]
     assert report["transition"]["from"] == "1.1.0" and report["transition"]["to"] == "1.2.0"
     assert report["transition"]["to_outcome"] == "crash"
 
@@ -114,7 +115,7 @@ def test_no_prefetch_builds_only_probed_environments(world, tmp_path):
     assert main(["bisect", "--package", "fakeflow", "--find-links", str(world / "wheels"),
                  "--cache-dir", str(tmp_path / "cache"), "--results", str(tmp_path / "results"),
                  "--case", "seed_conv2d", "--no-prefetch", "--json", str(out), "-q"]) == 0
-    (report,) = json.loads(out.read_text())
+    (report,) = json_doc(out, "bisect")["cases"]
     built = {p.name.split("-")[1] for p in (tmp_path / "cache" / "envs").iterdir() if p.is_dir()}
     assert built == {p["version"] for p in report["probes"]}
 
@@ -140,7 +141,7 @@ def test_variants_are_separate_rows_with_their_environment(world, tmp_path):
     out = tmp_path / "rows.json"
     assert harness(world, "scan", "--versions", "1.1.0", "--cases", str(case), "--case", "sees_variant",
                    "--variant", "knob=HARNESS_TEST_KNOB=1", "--json", str(out)) == 0
-    rows = {r["variant"]: r for r in json.loads(out.read_text())}
+    rows = {r["variant"]: r for r in json_doc(out, "scan")["rows"]}
     assert rows["default"]["outcome"] == "pass" and rows["knob"]["outcome"] == "wrong"
     stored = json.loads((world / "results/runs/fakeflow/1.1.0/py3.6--knob.json").read_text())
     assert stored["rows"]["sees_variant"]["variant_env"] == {"HARNESS_TEST_KNOB": "1"}
@@ -151,3 +152,30 @@ def test_different_outcomes_that_are_both_bad_are_named_as_such(world, capsys):
     out = capsys.readouterr().out
     assert ("seed_conv1d: crash in 1.2.0 and timeout in 1.3.0: both ends are bad for "
             "--good-when pass, no transition to find") in out
+
+
+def test_fail_on_exits_1_only_when_a_row_has_such_an_outcome(world, capsys):
+    # seed_conv1d crashes in 1.2.0 (fakeflow); 1.1.0 passes everything
+    assert harness(world, "scan", "--case", "seed_*", "--versions", "1.1.0", "--fail-on", "crash,wrong") == 0
+    assert harness(world, "scan", "--case", "seed_*", "--versions", "1.1.0,1.2.0", "--fail-on", "crash") == 1
+    assert "--fail-on crash: 1 row(s) have such an outcome, e.g. seed_conv1d in fakeflow 1.2.0: crash" \
+        in capsys.readouterr().out
+    assert harness(world, "scan", "--case", "seed_*", "--versions", "1.2.0", "--fail-on", "wrong") == 0
+
+
+def test_json_dash_puts_only_the_document_on_stdout(world, capsys):
+    assert harness(world, "scan", "--case", "seed_conv2d", "--versions", "1.1.0", "--json", "-") == 0
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert doc["schema"] == 2 and doc["kind"] == "scan" and doc["rows"][0]["case"] == "seed_conv2d"
+    assert "rows for 1 releases" in captured.err
+
+
+def test_json_path_in_a_missing_folder_fails_before_any_work(world, tmp_path, capsys):
+    results = tmp_path / "fresh-results"
+    code = main(["scan", "--package", "fakeflow", "--find-links", str(world / "wheels"),
+                 "--cache-dir", str(tmp_path / "cache"), "--results", str(results),
+                 "--case", "seed_conv2d", "--json", str(tmp_path / "no" / "such" / "x.json")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "expected an existing folder" in err
+    assert not (tmp_path / "cache").exists() and not results.exists(), "nothing ran"

@@ -18,6 +18,7 @@ from harness.errors import EnvironmentBuildError
 from harness.interpreters import discover
 
 from fakeflow import build_wheel
+from conftest import json_doc
 
 pytestmark = pytest.mark.pipeline  # builds real uv environments from fake wheels
 
@@ -88,7 +89,7 @@ def args(world: Path, *extra: str) -> list[str]:
 
 
 def rows_of(path: Path) -> dict:
-    return {r["case"]: r for r in json.loads(path.read_text())}
+    return {r["case"]: r for r in json_doc(path, "scan")["rows"]}
 
 
 def alive(pid: int) -> bool:

@@ -33,6 +33,8 @@ from harness.transitions import (
     series_transitions,
 )
 
+from conftest import json_doc
+
 FIXTURES = Path(__file__).parent / "fixtures"
 SNAPSHOT = FIXTURES / "report_basic.md"
 XEON = "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz"
@@ -413,7 +415,7 @@ def test_merges_machines_and_variants_and_writes_json(tmp_path, capsys):
     out_json = tmp_path / "rows.json"
     assert run_cli("--results", str(FIXTURES / "results_xeon"), "--results", str(FIXTURES / "results_epyc"),
                    "--output", str(tmp_path), "--json", str(out_json)) == 0
-    rows = json.loads(out_json.read_text())
+    rows = json_doc(out_json, "report")["rows"]
     assert len(rows) == 24
     assert set(rows[0]) == {"case", "package", "version", "python", "variant", "outcome",
                             "max_abs_error", "detail", "machine"}
@@ -431,7 +433,7 @@ def test_json_rows_keep_inf_and_null(tmp_path):
     out_json = tmp_path / "rows.json"
     assert run_cli("--results", str(FIXTURES / "results_basic"), "--output", str(tmp_path),
                    "--json", str(out_json), "--case", "depthwise_backport", "-q") == 0
-    errors = {r["version"]: r["max_abs_error"] for r in json.loads(out_json.read_text())}
+    errors = {r["version"]: r["max_abs_error"] for r in json_doc(out_json, "report")["rows"]}
     assert errors["2.6.0"] == "inf" and errors["1.2.0"] is None and errors["2.5.0"] == 12.5
 
 

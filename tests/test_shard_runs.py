@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from fakeflow import VERSIONS, build_wheels
+from conftest import json_doc
 
 pytestmark = pytest.mark.pipeline  # builds real uv environments from fake wheels
 
@@ -41,10 +42,11 @@ def scan(world: Path, results: Path, *extra: str) -> list[str]:
 
 
 def report(world: Path, *stores: Path, out: Path) -> dict:
+    out.mkdir(parents=True, exist_ok=True)  # --json needs its folder to exist before the run
     subprocess.run([sys.executable, "-m", "harness", "report", "--package", "fakeflow", "-q",
                     "--results", *map(str, stores), "--output", str(out), "--json", str(out / "rows.json")],
                    check=True, cwd=PROJECT, capture_output=True, text=True)
-    rows = json.loads((out / "rows.json").read_text())
+    rows = json_doc(out / "rows.json", "report")["rows"]
     key = lambda r: (r["case"], r["variant"], r["machine"], r["version"], r["python"])  # noqa: E731
     return {"rows": sorted(rows, key=key), "table": (out / "report.csv").read_text()}
 

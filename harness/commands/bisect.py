@@ -8,13 +8,12 @@ that wants that release takes its answer, so cases share probes.
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from harness import bisection, releases
+from harness import bisection, output, releases
 from harness.cases import Case
 from harness.commands import resumable
 from harness.config import Config, Variant
@@ -113,8 +112,8 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
     if cfg.nightly:
         narrow_with_nightlies(cfg, ui, reports, plan, variant)
     if cfg.json_path:
-        cfg.json_path.write_text(json.dumps([r.to_json(cfg.package) for r in reports], indent=2))
-        ui.result(f"wrote {cfg.json_path}")
+        ui.result(output.write(cfg.json_path, "bisect", package=cfg.package,
+                               cases=[r.to_json(cfg.package) for r in reports]))
     return 0
 
 

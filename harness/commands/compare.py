@@ -13,7 +13,6 @@ Disagreements are findings, not failures: the exit code stays 0.
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from harness import __version__, compare, envs, jobs, releases
+from harness import __version__, compare, envs, jobs, output, releases
 from harness.cases import Case
 from harness.commands import resumable
 from harness.config import Config
@@ -131,6 +130,5 @@ def run(cfg: Config, ui: UI, *, targets: Sequence[compare.Target] = (),
         ui.result(f"  {comp.case}: " + ", ".join(f"{k}={v}" for k, v in comp.outcomes.items()))
     ui.result(f"wrote {path}")
     if cfg.json_path:
-        cfg.json_path.write_text(json.dumps(compare.to_json(comparisons), indent=2))
-        ui.result(f"wrote {cfg.json_path}")
+        ui.result(output.write(cfg.json_path, "compare", cases=compare.to_json(comparisons)))
     return 0

@@ -24,7 +24,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness import releases, shard
+from harness import output, releases, shard
 from harness.config import Config
 from harness.interpreters import Interpreter, pick, resolve_forced
 from harness.plan import load_catalog
@@ -110,6 +110,5 @@ def run(cfg: Config, ui: UI, *, shards: int) -> int:
     # print, not rich: one exact line for $GITHUB_OUTPUT (no wrapping, no :emoji: codes)
     print(json.dumps({"include": include}, separators=(",", ":")), flush=True)
     if cfg.json_path:
-        cfg.json_path.write_text(json.dumps({"include": include}, indent=2))
-        ui.progress(f"wrote {cfg.json_path}")
+        ui.progress(output.write(cfg.json_path, "matrix", include=include))
     return 0

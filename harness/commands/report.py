@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from harness import heatmap, render
+from harness import heatmap, output, render
 from harness import tables
 from harness.config import Config
 from harness.files import atomic_write
@@ -101,6 +101,5 @@ def run(cfg: Config, ui: UI) -> int:
     ui.result(render.summary(report))
     ui.result(f"wrote {', '.join(str(out_dir / name) for name in FILES)}")
     if cfg.json_path:
-        cfg.json_path.write_text(json.dumps(public_rows(report.rows), indent=2))
-        ui.result(f"wrote {cfg.json_path}")
+        ui.result(output.write(cfg.json_path, "report", rows=public_rows(report.rows)))
     return 0

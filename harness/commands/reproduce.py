@@ -17,14 +17,13 @@ code: they are findings, not failures.
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from harness import __version__, bisection, history
+from harness import __version__, bisection, history, output
 from harness.cases import Case
 from harness.config import Config
 from harness.measure import measure
@@ -225,6 +224,5 @@ def run(cfg: Config, ui: UI, *, names: Sequence[str] = (), bisect_range: bool = 
     path.write_text(report.markdown())
     ui.result(f"\nwrote {path}")
     if cfg.json_path:
-        cfg.json_path.write_text(json.dumps([to_json(b, verdicts[b.id]) for b in bugs], indent=2))
-        ui.result(f"wrote {cfg.json_path}")
+        ui.result(output.write(cfg.json_path, "reproduce", bugs=[to_json(b, verdicts[b.id]) for b in bugs]))
     return 0

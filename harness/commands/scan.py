@@ -8,17 +8,17 @@ disk budget are evicted, least recently used first.
 from __future__ import annotations
 
 import argparse
-import json
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from harness import disk, envs
+from harness import disk, envs, output
 from harness.commands import resumable
 from harness.config import Config, Variant
 from harness.measure import measure
 from harness.plan import Plan, build, default_range, installable, restrict
 from harness.releases import Release
+from harness.outcome import Outcome
 from harness.results import Row
 from harness.shard import Shard
 from harness.shard import parse as parse_shard
@@ -34,14 +34,31 @@ def _shard(text: str) -> Shard:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _outcomes(text: str) -> frozenset[Outcome]:
+    names = [v.strip() for v in text.split(",") if v.strip()]
+    known = [o.value for o in Outcome]
+    bad = [n for n in names if n not in known]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(
+            f"expected outcomes among {','.join(known)}, got {text!r}")
+    return frozenset(Outcome(n) for n in names)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options only ``scan`` has."""
+    parser.add_argument("--fail-on", type=_outcomes, metavar="OUTCOME[,OUTCOME]",
+                        help="exit 1 when any row has one of these outcomes (e.g. wrong,crash), "
+                        "so a CI job can gate an upgrade on it; default: exit 0 whatever was found")
     parser.add_argument("--shard", type=_shard, metavar="I/N",
                         help="only shard I of N: the releases split by expected cost, "
                         "the same on every machine (see `matrix`)")
 
 
-def run(cfg: Config, ui: UI) -> int:
+def options_from(args: argparse.Namespace) -> dict:
+    return {"fail_on": getattr(args, "fail_on", frozenset())}
+
+
+def run(cfg: Config, ui: UI, *, fail_on: frozenset[Outcome] = frozenset()) -> int:
     plan = restrict(build(cfg), cfg.shard)  # --shard I/N: before anything machine-specific
     explicit = cfg.from_ or cfg.to or cfg.versions
     if cfg.shard and not (plan.releases if explicit else installable(plan)):  # others have the work
@@ -50,7 +67,7 @@ def run(cfg: Config, ui: UI) -> int:
         ui.result(f"shard {cfg.shard} has nothing to scan ({why})")
         return 0
     with resumable(plan.store):
-        return _run(cfg, ui, plan)
+        return _run(cfg, ui, plan, fail_on)
 
 
 def _counts(rows) -> str:
@@ -60,7 +77,7 @@ def _counts(rows) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
 
 
-def _run(cfg: Config, ui: UI, plan: Plan) -> int:
+def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
     items = default_range(cfg, plan)
     work = [(r, v) for r in items for v in cfg.variants]
     ui.progress(f"scanning {len(plan.cases)} case(s) x {len(items)} {cfg.package} releases "
@@ -101,8 +118,15 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
     ui.result(f"{len(all_rows)} rows for {len(items)} releases in {time.monotonic() - started:.0f} s "
               f"({_counts(all_rows)}); stored under {cfg.results_dir}")
     if cfg.json_path:
-        cfg.json_path.write_text(json.dumps([r.public() for r in all_rows], indent=2))
-        ui.result(f"wrote {cfg.json_path}")
+        ui.result(output.write(cfg.json_path, "scan", package=cfg.package,
+                               rows=[r.public() for r in all_rows]))
+    failing = [r for r in all_rows if r.outcome in fail_on]
+    if failing:
+        names = ",".join(sorted(o.value for o in fail_on))
+        first = failing[0]
+        ui.result(f"--fail-on {names}: {len(failing)} row(s) have such an outcome, e.g. {first.case} "
+                  f"in {first.package} {first.version}: {first.outcome}")
+        return 1
     return 0
 
 
