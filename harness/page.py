@@ -27,12 +27,13 @@ from datetime import datetime, timezone
 from importlib import resources
 
 import pandas as pd
+from packaging.version import Version
 
 from harness import __version__, facets
 from harness.heatmap import PALETTE, changes, row_labels
 from harness.render import OUTCOME_HELP
 from harness.report import Report, runs, skipped
-from harness.transitions import Change, Transition, compare_url, format_error
+from harness.transitions import COMPARE, Change, Transition, compare_url, format_error, tag
 
 TEMPLATE = "page.html"
 OUTCOMES = tuple(OUTCOME_HELP)
@@ -108,7 +109,7 @@ def _table(report: Report, labels: list[str]) -> str:
             span = list(table.columns).index(last) - list(table.columns).index(first) + 1
             cells.append(f'<td class="o-{value or "none"}"' + (f' colspan="{span}"' if span > 1 else "")
                          + f">{e(value)}</td>")
-        body.append(f'<tr data-key="{e(label)}" data-name="{e(label)}" data-op="{e(f.op)}" '
+        body.append(f'<tr data-key="{e(label)}" data-op="{e(f.op)}" '
                      f'data-dtype="{e(f.dtype)}" data-layout="{e(f.layout)}" data-outcomes="{present}" '
                      f'data-changes="{int(changes(list(full)))}"><th class="key"><a href="#case='
                      f'{e(label)}">{e(label)}</a></th>{"".join(cells)}</tr>')
@@ -137,30 +138,44 @@ def _history(group: pd.DataFrame, releases: list[str]) -> list[list]:
     return out
 
 
-def reproduce(report: Report, t: Transition) -> str:
-    """The commands that measure a transition again: both ends, then a bisection between them."""
-    def version(release: str) -> str:
-        return release.split(" ")[0]
+REPRODUCE = ("python -m harness scan --case {case} --versions {old},{new}{extra} --force\n"
+             "python -m harness bisect --case {case} --from {old} --to {new}{extra}")
 
+
+def reproduce_extra(report: Report, variant: str) -> str:
+    """Options a series' reproduce commands need besides case and versions
+    (the script adds ``--python X.Y`` for a release measured with several)."""
     extra = f" --package {report.package}" if report.package != "tensorflow" else ""
-    python = t.new.release.split(" py")[1] if " py" in t.new.release else ""
-    if python:
-        extra += f" --python {python}"
-    if t.variant != "default":
-        extra += f" --variant {t.variant}=VAR=VALUE"
-    old, new = version(t.old.release), version(t.new.release)
-    return (f"python -m harness scan --case {t.case} --versions {old},{new}{extra} --force\n"
-            f"python -m harness bisect --case {t.case} --from {old} --to {new}{extra}")
+    if variant != "default":
+        extra += f" --variant {variant}=VAR=VALUE"  # the store keeps the name, not the variables
+    return extra
 
 
-def _change(report: Report, c: Change) -> dict:
-    url = compare_url(report.package, c.old.version, c.new.version)
-    return {"text": c.text(), "url": url, "pair": f"{c.old.release}...{c.new.release}"}
+def reproduce(report: Report, t: Transition) -> str:
+    """The commands that measure a transition again: both ends, then a
+    bisection between them (the page's script builds the same text)."""
+    old, new = t.old.release.split(" ")[0], t.new.release.split(" ")[0]
+    extra = reproduce_extra(report, t.variant)
+    if " py" in t.new.release:
+        extra += f" --python {t.new.release.split(' py')[1]}"
+    return REPRODUCE.format(case=t.case, old=old, new=new, extra=extra)
+
+
+def _change(c: Change, position: dict[str, int]) -> list:
+    """[old index, new index, old error, new error, unmeasured indexes]; outcomes are in the runs."""
+    return [position[c.old.release], position[c.new.release], format_error(c.old.max_abs_error),
+            format_error(c.new.max_abs_error), [position[u] for u in c.unmeasured]]
 
 
 def data(report: Report, labels: list[str]) -> dict:
-    """The JSON the script reads: releases, filter values, and per row its view."""
-    by_series = {}
+    """The JSON the script reads: releases, their tags, filter values, and per row its view.
+
+    Compact for big stores: a row's history is its runs, a transition only
+    release indexes and errors; the script writes the sentences, links and
+    commands (``Change.text``, ``compare_url`` and ``reproduce`` say the same).
+    """
+    position = {r: n for n, r in enumerate(report.releases)}
+    by_series: dict[tuple, list[Transition]] = {}
     for t in report.transitions:
         by_series.setdefault((t.case, t.variant, t.machine), []).append(t)
     groups = dict(iter(report.rows.groupby(["case", "variant", "machine"])))
@@ -169,16 +184,19 @@ def data(report: Report, labels: list[str]) -> dict:
         case, variant, machine = key
         f = facets.of(case)
         rows[label] = {
-            "label": label, "op": f.op, "dtype": f.dtype, "layout": f.layout, "variant": variant,
+            "case": case, "op": f.op, "dtype": f.dtype, "layout": f.layout, "variant": variant,
             "machine": f"{report.machines.get(machine, machine)} = {machine}",
+            "extra": reproduce_extra(report, variant),
             "runs": _history(groups[key], report.releases),
-            "transitions": [dict(_change(report, t.change), text=t.text(), cmd=reproduce(report, t),
-                                 also=[_change(report, c) for c in t.also])
-                            for t in by_series.get(key, [])],
+            "t": [_change(t.change, position) + [[_change(c, position) for c in t.also]]
+                  for t in by_series.get(key, [])],
         }
+    versions = report.rows.drop_duplicates("release").set_index("release")["version"].map(Version)
+    tags = [tag(versions[r]) if compare_url(report.package, versions[r], versions[r]) else ""
+            for r in report.releases]
     seen = [facets.of(c) for c in report.table.index.get_level_values("case")]
     outcomes = set(report.rows["outcome"])
-    return {"releases": report.releases,
+    return {"releases": report.releases, "tags": tags, "compare": COMPARE, "reproduce": REPRODUCE,
             "facets": {"op": sorted({f.op for f in seen}), "dtype": sorted({f.dtype for f in seen}),
                        "layout": sorted({f.layout for f in seen}),
                        "outcome": [o for o in OUTCOMES if o in outcomes]},
