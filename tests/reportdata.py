@@ -6,7 +6,7 @@ synthetic stores of any size.
 with ``RELEASES``, the final tensorflow releases 0.12.1 .. 2.21.0 from PyPI's
 simple API (101 of them, as that scan had); the outcome of every cell is
 then exactly the scan's.  What the CSV does not keep (interpreter, max abs
-error, detail) is left empty.
+error, detail, recording time) is left empty.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def real_rows(path: Path = REPORT_CSV) -> list[Row]:
         rows = []
         for case, _variant, cpu, *cells in reader:
             for versions, outcome in zip(members, cells):
-                rows += [_row(case, v, outcome, cpu=cpu) for v in versions if outcome]
+                rows += [_row(case, v, outcome, cpu=cpu, at=0.0) for v in versions if outcome]
     return rows
 
 

@@ -109,7 +109,9 @@ def test_outcome_filter_from_the_url(real_page, tmp_path):
     want = expected(real_report(), outcome="wrong")
     assert 5 < len(want) < 60
     assert sorted(visible_rows(dom)) == sorted(want)
-    assert f"showing {len(want)} of 124 rows" in dom
+    never_change = len(expected(real_report(), outcome="wrong", changes_only=False)) - len(want)
+    assert f"showing {len(want)} of 124 rows" + (f"; {never_change} more match but never change"
+                                                 if never_change else "") in dom
 
 
 def test_changes_only_by_default_all_rows_on_request_and_facets_combine(real_page, tmp_path):
@@ -228,3 +230,12 @@ def test_screenshot_filtered_to_wrong_shows_wrong_cells(real_page, tmp_path):
     chromium(tmp_path, "--window-size=1400,1000", f"--screenshot={shot}", real_page.as_uri() + "#outcome=crash")
     colours = dict((c, n) for n, c in Image.open(shot).convert("RGB").getcolors(1 << 20))
     assert colours.get(crash, 0) > 500
+
+
+def test_changes_only_says_how_many_matching_rows_it_hides(tmp_path):
+    report = tables.build(command.load([FIXTURES / "results_basic"]), package="tensorflow")
+    path = tmp_path / "report.html"
+    path.write_text(render.html_page(report), encoding="utf-8")
+    dom = dump_dom(tmp_path, path.as_uri() + "#outcome=pass")
+    assert visible_rows(dom) == ["conv1d_api", "conv1d_nan", "depthwise_backport"]
+    assert "showing 3 of 4 rows; 1 more match but never change" in dom  # stable_conv2d
