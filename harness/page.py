@@ -25,6 +25,7 @@ import json
 import math
 from datetime import datetime, timezone
 from importlib import resources
+from urllib.parse import quote
 
 import pandas as pd
 from packaging.version import Version
@@ -112,7 +113,7 @@ def _table(report: Report, labels: list[str]) -> str:
         body.append(f'<tr data-key="{e(label)}" data-op="{e(f.op)}" '
                      f'data-dtype="{e(f.dtype)}" data-layout="{e(f.layout)}" data-outcomes="{present}" '
                      f'data-changes="{int(changes(list(full)))}"><th class="key"><a href="#case='
-                     f'{e(label)}">{e(label)}</a></th>{"".join(cells)}</tr>')
+                     f'{e(quote(label))}">{e(label)}</a></th>{"".join(cells)}</tr>')
     return (f'<table class="grid" id="grid"><thead><tr><th class="key">case</th>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table>")
 
@@ -213,8 +214,10 @@ def html_page(report: Report, *, png: bytes | None = None) -> str:
             f"<li>{e(release)}: {e('; '.join(r or 'no reason recorded' for r in reasons))}</li>"
             for release, reasons in skips) + "</ul>")
     if png:
-        after.append('<h2>Heatmap</h2><img class="heatmap" alt="outcome of every case in every release" '
-                     f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">')
+        after.append('<h2>Heatmap</h2><img class="heatmap" alt="outcome of the changing cases in every '
+                     f'release" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
+                     '<p>Every case, one row each: <a href="report-all.png">report-all.png</a>, '
+                     'written next to this page.</p>')
     payload = json.dumps(data(report, labels), separators=(",", ":"), ensure_ascii=True)
     payload = payload.replace("</", "<\\/")  # never ends the script element early
     template = resources.files("harness").joinpath(TEMPLATE).read_text(encoding="utf-8")
