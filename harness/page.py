@@ -50,14 +50,14 @@ def _date(stamp: float) -> str:
     return datetime.fromtimestamp(stamp, tz=timezone.utc).strftime("%Y-%m-%d")
 
 
-def _spans(labels: list[str], values: list[str]) -> list[tuple[str, str, str]]:
-    """Runs of consecutive ``labels`` with one value: (value, first, last)."""
-    out: list[tuple[str, str, str]] = []
+def _spans(labels: list[str], values: list[str]) -> list[tuple[str, str, str, int]]:
+    """Runs of consecutive ``labels`` with one value: (value, first, last, length)."""
+    out: list[tuple[str, str, str, int]] = []
     for label, value in zip(labels, values):
         if out and out[-1][0] == value:
-            out[-1] = (value, out[-1][1], label)
+            out[-1] = (value, out[-1][1], label, out[-1][3] + 1)
         else:
-            out.append((value, label, label))
+            out.append((value, label, label, 1))
     return out
 
 
@@ -67,7 +67,7 @@ def interpreters(report: Report) -> list[tuple[str, str, str]]:
                   .agg(lambda s: ", ".join(sorted(set(s), key=lambda p: [int(x) for x in p.split(".")
                                                                              if x.isdigit()]))))
     values = [by_release.get(r, "none recorded") for r in report.releases]
-    return _spans(report.releases, values)
+    return [(value, first, last) for value, first, last, _ in _spans(report.releases, values)]
 
 
 def header(report: Report) -> str:
@@ -106,8 +106,7 @@ def _table(report: Report, labels: list[str]) -> str:
         f = facets.of(case)
         present = " ".join(o for o in OUTCOMES if o in full)
         cells = []
-        for value, first, last in _spans(list(table.columns), list(values)):
-            span = list(table.columns).index(last) - list(table.columns).index(first) + 1
+        for value, _, _, span in _spans(list(table.columns), list(values)):
             cells.append(f'<td class="o-{value or "none"}"' + (f' colspan="{span}"' if span > 1 else "")
                          + f">{e(value)}</td>")
         body.append(f'<tr data-key="{e(label)}" data-op="{e(f.op)}" '
