@@ -7,7 +7,10 @@ Two ways in, both stdlib only:
 - a driver page served with report.html from one loopback HTTP server (same
   origin), which loads the report in an iframe, sets the controls and fires
   their ``change``/``input`` events as a person would, clicks a case, and
-  writes what it saw as JSON into its own DOM, which ``--dump-dom`` prints.
+  writes what it saw as JSON into its own DOM, which ``--dump-dom`` prints
+  (another driver scrolls the table and measures that the header row and
+  the case column stay put);
+- ``--screenshot`` of the page filtered to ``wrong``, checked for its colour.
 
 What the browser shows is checked against what Python computes from the same
 report.  Skips, saying so, where no Chromium is installed (``.ci/run``
@@ -239,3 +242,38 @@ def test_changes_only_says_how_many_matching_rows_it_hides(tmp_path):
     dom = dump_dom(tmp_path, path.as_uri() + "#outcome=pass")
     assert visible_rows(dom) == ["conv1d_api", "conv1d_nan", "depthwise_backport"]
     assert "showing 3 of 4 rows; 1 more match but never change" in dom  # stable_conv2d
+
+
+STICKY = """<!doctype html><html><body><pre id="out">not run</pre>
+<iframe id="f" src="report.html#all=1" style="width:700px;height:700px"></iframe>
+<script>
+var frame = document.getElementById("f");
+frame.onload = function () {
+  var d = frame.contentDocument, out = {};
+  try {
+    var box = d.querySelector(".scroll"), head = d.querySelector("#grid thead th.range");
+    var key = d.querySelector("#grid tbody tr:nth-child(40) th.key");
+    var before = {head: head.getBoundingClientRect().top, key: key.getBoundingClientRect().left};
+    box.scrollTop = 400;
+    box.scrollLeft = 300;
+    out.scrolled = [box.scrollTop, box.scrollLeft];
+    out.headMoved = head.getBoundingClientRect().top - before.head;
+    out.keyMoved = key.getBoundingClientRect().left - before.key;
+  } catch (err) {
+    out.error = String(err && err.stack || err);
+  }
+  document.getElementById("out").textContent = JSON.stringify(out);
+};
+</script></body></html>
+"""
+
+
+def test_header_and_case_column_stay_put_when_the_table_scrolls(served, tmp_path):
+    site, base = served
+    (site / "report.html").write_text(render.html_page(real_report()), encoding="utf-8")
+    (site / "driver.html").write_text(STICKY, encoding="utf-8")
+    dom = chromium(tmp_path, "--dump-dom", base + "driver.html").stdout
+    seen = json.loads(html.unescape(re.search(r'<pre id="out">(.*?)</pre>', dom, re.S).group(1)))
+    assert "error" not in seen, seen.get("error")
+    assert seen["scrolled"][0] > 300 and seen["scrolled"][1] > 100  # the table did scroll both ways
+    assert abs(seen["headMoved"]) < 1 and abs(seen["keyMoved"]) < 1
