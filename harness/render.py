@@ -1,4 +1,4 @@
-"""The report as text: terminal summary, Markdown, CSV and a self-contained HTML page.
+"""The report as text: terminal summary, Markdown and CSV (the HTML page is ``harness.page``).
 
 Pure functions of a :class:`harness.report.Report`; nothing here reads or
 writes files (the command does), and nothing depends on the clock, so the
@@ -7,13 +7,10 @@ same stores always give the same bytes.
 
 from __future__ import annotations
 
-import base64
-import html
 from collections import Counter
 
-from harness.heatmap import PALETTE, row_labels
-from harness.tables import Report, runs, skipped
 from harness import frameworks
+from harness.tables import Report, skipped
 from harness.transitions import Change, Transition
 
 OUTCOME_HELP = {
@@ -128,65 +125,8 @@ def csv(report: Report) -> str:
     return report.table.to_csv(lineterminator="\n")
 
 
-CSS = """
-body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
-table { border-collapse: collapse; font-size: 12px; }
-th, td { border: 1px solid #bbb; padding: 2px 6px; white-space: nowrap; }
-th { background: #f3f3f3; position: sticky; top: 0; }
-th.range { writing-mode: vertical-rl; transform: rotate(180deg); text-align: left; }
-td.key { font-family: ui-monospace, monospace; background: #fafafa; }
-.scroll { overflow: auto; max-height: 80vh; }
-.legend span { display: inline-block; padding: 1px 6px; margin: 2px; border: 1px solid #888; }
-img { max-width: 100%; }
-"""
-
-
-def _css() -> str:
-    cells = "".join(f".o-{o or 'none'} {{ background: {fill}; color: {ink}; }}\n"
-                    for o, (fill, ink) in PALETTE.items())
-    return CSS + cells
-
-
 def html_page(report: Report, *, png: bytes | None = None) -> str:
-    """``report.html``: one self-contained page (inline CSS, heatmap embedded)."""
-    e = html.escape
-    title = f"{report.package} compatibility report"
-    parts = [f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-             f"<title>{e(title)}</title><style>{_css()}</style></head><body>", f"<h1>{e(title)}</h1>",
-             "<ul>" + "".join(f"<li>{e(line)}</li>" for line in overview(report)) + "</ul>",
-             '<p class="legend">' + "".join(f'<span class="o-{o}" title="{e(text)}">{o}</span>'
-                                            for o, text in OUTCOME_HELP.items())
-             + '<span class="o-none">not measured</span></p>', "<h2>Compatibility</h2>"]
-    groups = runs(report.grid)
-    labels = row_labels(report.table.index, report.machines)
-    head = "".join(f'<th class="range" title="{e(", ".join(g))}">{e(str(c))}</th>'
-                   for c, g in zip(report.table.columns, groups))
-    body = []
-    for label, (_, values) in zip(labels, report.table.iterrows()):
-        cells = "".join(f'<td class="o-{v or "none"}">{e(v)}</td>' for v in values)
-        body.append(f'<tr><td class="key">{e(label)}</td>{cells}</tr>')
-    parts.append(f'<div class="scroll"><table><thead><tr><th>case</th>{head}</tr></thead>'
-                 f"<tbody>{''.join(body)}</tbody></table></div>")
-    parts.append("<h2>Transitions</h2>")
-    if not report.transitions:
-        parts.append("<p>None: every case had the same outcome in every measured release.</p>")
-    else:
-        items = []
-        for t in report.transitions:
-            series = _series(t, report)
-            links = [(c, _link(report, c)) for c in (t.change, *t.also)]
-            diff = " ".join(f'<a href="{e(u)}">{e(c.old.release)}...{e(c.new.release)}</a>'
-                            for c, u in links if u)
-            items.append(f"<li><b>{e(t.case)}</b>{e(f' ({series})') if series else ''}: "
-                         f"{e(t.text())}{f' &middot; diff {diff}' if diff else ''}</li>")
-        parts.append("<ul>" + "".join(items) + "</ul>")
-    if skips := skipped(report.rows):
-        parts.append("<h2>Skipped</h2><ul>" + "".join(
-            f"<li>{e(release)}: {e('; '.join(r or 'no reason recorded' for r in reasons))}</li>"
-            for release, reasons in skips) + "</ul>")
-    if png:
-        data = base64.b64encode(png).decode("ascii")
-        parts.append(f'<h2>Heatmap</h2><img alt="outcome of every case in every release" '
-                     f'src="data:image/png;base64,{data}">')
-    parts.append("</body></html>\n")
-    return "\n".join(parts)
+    """``report.html``: one self-contained page to explore the report (see ``harness.page``)."""
+    from harness import page
+
+    return page.html_page(report, png=png)

@@ -20,8 +20,7 @@ import pandas as pd
 import pytest
 from packaging.version import Version
 
-from harness import cli, frameworks, heatmap, render
-from harness import tables
+from harness import cli, facets, frameworks, heatmap, page, render, tables
 from harness.commands import report as command
 from harness.errors import UsageError
 from harness.outcome import Outcome
@@ -33,6 +32,7 @@ from harness.transitions import (
     series_transitions,
 )
 
+import reportdata  # tests/reportdata.py
 from conftest import json_doc
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -353,14 +353,156 @@ def test_csv_has_the_full_index_and_the_ranges():
     assert table.loc[("conv2d_onednn", "default", EPYC)].tolist() == ["pass", "pass"]
 
 
-def test_html_is_self_contained():
-    report = tables.build(command.load([FIXTURES / "results_basic"]), package="tensorflow")
-    page = render.html_page(report, png=b"\x89PNG fake")
+def page_parts(page: str) -> tuple[dict, list[dict]]:
+    """The page's JSON block and the attributes of its table rows."""
+    from html.parser import HTMLParser
+
+    class Rows(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows, self.cells, self.in_body = [], [], False
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tbody":
+                self.in_body = True
+            elif tag == "tr" and self.in_body:
+                self.rows.append(dict(attrs) | {"cells": []})
+            elif tag == "td" and self.in_body:
+                self.rows[-1]["cells"].append(dict(attrs))
+
+    parser = Rows()
+    parser.feed(page)
+    start = page.index('<script type="application/json" id="data">') + len('<script type="application/json" id="data">')
+    return json.loads(page[start:page.index("</script>", start)]), parser.rows
+
+
+@pytest.fixture(scope="module")
+def basic_report() -> tables.Report:
+    return tables.build(command.load([FIXTURES / "results_basic"]), package="tensorflow")
+
+
+def test_html_is_self_contained(basic_report):
+    page = render.html_page(basic_report, png=b"\x89PNG fake")
     assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
-    assert "<link" not in page and "<script" not in page and "src=\"http" not in page
-    assert 'src="data:image/png;base64,iVBORyBmYWtl"' in page
+    # nothing fetched: no stylesheets, no script files, no remote images or fonts, no requests
+    for needle in ("<link", "<script src", "src=\"http", "url(", "@import", "fetch(", "XMLHttpRequest",
+                   "<!--", "/*CELLS*/"):
+        assert needle not in page, needle
+    assert page.count("<script") == 2 and 'src="data:image/png;base64,iVBORyBmYWtl"' in page
     assert 'title="2.4.1, 2.5.0, 2.6.0">2.4.1-2.6.0</th>' in page
-    assert 'href="https://github.com/tensorflow/tensorflow/compare/v2.4.0...v2.5.0"' in page
+    # the header: machine, interpreter per release, harness version, dates
+    assert "<dt>machine</dt><dd>Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz</dd>" in page
+    assert ("<dt>interpreters</dt><dd>3.6.15: 1.0.0 .. 1.1.0; none recorded: 1.2.0; "
+            "3.8.18: 2.3.0 .. 2.6.0</dd>") in page
+    assert "<dt>harness</dt><dd>0.1.0 (this page)</dd>" in page and "<dt>recorded</dt>" in page
+
+
+def test_html_table_rows_carry_their_facets_and_merge_equal_cells(basic_report):
+    data, rows = page_parts(render.html_page(basic_report))
+    by_key = {r["data-key"]: r for r in rows}
+    assert list(by_key) == ["conv1d_api", "conv1d_nan", "depthwise_backport", "stable_conv2d"]
+    assert by_key["stable_conv2d"]["data-changes"] == "0" and by_key["conv1d_nan"]["data-changes"] == "1"
+    assert by_key["conv1d_nan"]["data-outcomes"] == "pass wrong skip"
+    # 8 range columns; stable_conv2d is pass x2, skip, pass, skip, pass x3 in 5 cells
+    assert [c.get("colspan", "1") for c in by_key["stable_conv2d"]["cells"]] == ["2", "1", "1", "1", "3"]
+    assert sum(int(c.get("colspan", 1)) for c in by_key["depthwise_backport"]["cells"]) == 8
+    assert data["facets"]["outcome"] == ["pass", "wrong", "unsupported", "skip"]
+    assert data["facets"]["op"] == ["other"]  # fixture names are not of the suite's scheme
+
+
+def test_html_data_runs_are_the_grid_and_transitions_point_at_releases(basic_report):
+    data, _ = page_parts(render.html_page(basic_report))
+    assert data["releases"] == basic_report.releases
+    assert data["tags"][0] == "v1.0.0" and data["compare"].format(old="a", new="b").endswith("/compare/a...b")
+    for (case, _, _), values in basic_report.grid.iterrows():
+        runs = data["rows"][case]["runs"]
+        assert [r[1] for r in runs] == [0] + [r[2] + 1 for r in runs[:-1]] and runs[-1][2] == len(values) - 1
+        assert [o for r in runs for o in [r[0]] * (r[2] - r[1] + 1)] == list(values)
+    nan = data["rows"]["conv1d_nan"]
+    assert nan["runs"][0][:4] == ["wrong", 0, 1, "5.3e+37"]
+    (t,) = data["rows"]["depthwise_backport"]["t"]
+    index = basic_report.releases.index
+    assert t[:4] == [index("2.4.0"), index("2.5.0"), "2.4e-07", "12.5"]
+    assert [a[:2] for a in t[5]] == [[index("2.4.0"), index("2.4.1")], [index("2.3.0"), index("2.3.2")]]
+    api = data["rows"]["conv1d_api"]["t"][0]
+    assert api[4] == [index("1.2.0")]  # unmeasured between
+
+
+def test_reproduce_names_the_case_both_releases_and_the_series_options(basic_report):
+    t = next(t for t in basic_report.transitions if t.case == "depthwise_backport")
+    assert page.reproduce(basic_report, t) == (
+        "python -m harness scan --case depthwise_backport --versions 2.4.0,2.5.0 --force\n"
+        "python -m harness bisect --case depthwise_backport --from 2.4.0 --to 2.5.0")
+    assert page.reproduce_extra(basic_report, "onednn-off") == " --variant onednn-off=VAR=VALUE"
+
+
+@pytest.fixture(scope="module")
+def big_report() -> tables.Report:
+    return tables.build(tables.merge([tables.frame(reportdata.synthetic_rows(100, 150))]),
+                        package="tensorflow")
+
+
+def test_html_stays_small_for_100_releases_x_150_cases(big_report):
+    """The page without its picture (the heatmap PNG adds ~150-250 KB, see the README)."""
+    assert big_report.grid.shape == (150, 100)
+    size = len(render.html_page(big_report).encode())
+    print(f"report.html without heatmap, 100 releases x 150 cases: {size / 1000:.0f} kB")
+    assert size < 250_000
+
+
+def test_facets_from_the_suite_then_the_name():
+    assert facets.of("seed_conv2d") == facets.Facets("conv2d", "float32", "NHWC")
+    assert facets.of("conv2d_transpose_nchw_same_stride2_f32") == facets.Facets(
+        "conv2d_transpose", "float32", "NCHW")
+    assert facets.of("depthwise_conv2d_nhwc_new_case_bf16") == facets.Facets(
+        "depthwise_conv2d", "bfloat16", "NHWC")
+    assert facets.of("tfsa_2021_006") == facets.Facets("other", "other", "other")
+
+
+def luminance(colour: str) -> float:
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_palette_pass_is_pale_wrong_and_crash_strong():
+    fill = {o: heatmap.PALETTE[o][0] for o in heatmap.PALETTE}
+    assert luminance(fill["pass"]) > 0.85
+    assert luminance(fill["wrong"]) < 0.45 and luminance(fill["crash"]) < 0.1
+    assert all(luminance(fill[o]) > luminance(fill["wrong"]) for o in ("error", "unsupported", "skip", ""))
+
+
+def grid_of(spec: dict[str, str], machines=("cpu",)) -> pd.DataFrame:
+    """``{"conv2d_nhwc_a_f32": "pwwp"}`` -> a grid (p pass, w wrong, c crash, s skip, u unsupported)."""
+    names = {"p": "pass", "w": "wrong", "c": "crash", "s": "skip", "u": "unsupported", "-": ""}
+    index = pd.MultiIndex.from_tuples([(case, "default", m) for case in spec for m in machines],
+                                      names=tables.KEYS)
+    width = len(next(iter(spec.values())))
+    return pd.DataFrame([[names[ch] for ch in spec[case]] for case, _, _ in index], index=index,
+                        columns=[f"1.{i}.0" for i in range(width)])
+
+
+def test_heatmap_lines_group_by_op_and_collapse_constant_rows():
+    grid = grid_of({"conv2d_nhwc_b_f32": "pppp", "conv1d_nwc_a_f32": "pppp", "conv2d_nhwc_a_f32": "ppwp",
+                    "conv2d_nhwc_c_f32": "psps", "conv2d_nhwc_d_f32": "uuuu", "conv1d_nwc_b_f32": "uupp"})
+    lines = heatmap.lines(grid, {"cpu": "m1"})
+    assert [(line.op, line.label, line.cases) for line in lines] == [
+        ("conv1d", "conv1d_nwc_b_f32", 1),
+        ("conv1d", "conv1d_nwc_a_f32", 1),  # a single constant case keeps its name
+        ("conv2d", "conv2d_nhwc_a_f32", 1),
+        ("conv2d", "+2 always pass", 2),  # skips do not make a change
+        ("conv2d", "conv2d_nhwc_d_f32", 1)]
+    assert lines[3].values == ("pass", "pass", "pass", "pass")
+    every = heatmap.lines(grid, {"cpu": "m1"}, changes_only=False)
+    assert [line.label for line in every] == ["conv1d_nwc_a_f32", "conv1d_nwc_b_f32", "conv2d_nhwc_a_f32",
+                                              "conv2d_nhwc_b_f32", "conv2d_nhwc_c_f32", "conv2d_nhwc_d_f32"]
+
+
+def test_heatmap_marks_majors_and_lines_and_thins_compact_labels():
+    columns = ["0.12.1", "1.0.0", "1.0.1", "1.1.0", "1.2.0", "1.2.1", "2.0.0", "2.0.1", "2.1.0"]
+    major, minor = heatmap._starts(columns)
+    assert major == [1, 6] and minor == [3, 4, 8]
+    assert heatmap._labelled(len(columns), major, minor, gap=2) == [1, 3, 6, 8]
+    assert heatmap._labelled(len(columns), major, minor, gap=1) == [0, 1, 3, 4, 6, 8]
 
 
 def test_heatmap_png_scales_with_the_grid(tmp_path):
@@ -371,15 +513,33 @@ def test_heatmap_png_scales_with_the_grid(tmp_path):
         names=tables.KEYS)
     grid = pd.DataFrame([[rng.choice(list(heatmap.PALETTE)) for _ in versions] for _ in index],
                         index=index, columns=versions)
-    big = heatmap.draw(grid, tmp_path / "big.png", title="t", machines={"cpu": "m1"})
+    big = heatmap.draw(grid, tmp_path / "big.png", title="t", machines={"cpu": "m1"}, changes_only=False)
     small = heatmap.draw(grid.iloc[:2, :3], tmp_path / "small.png", title="t", machines={"cpu": "m1"})
-    import matplotlib.image
+    compact = heatmap.draw(grid.iloc[:4, :20], tmp_path / "compact.png", title="t", machines={"cpu": "m1"},
+                           compact=True)
+    from PIL import Image
 
-    big_px, small_px = matplotlib.image.imread(big).shape, matplotlib.image.imread(small).shape
+    big_px, small_px, compact_px = (Image.open(p).size for p in (big, small, compact))
     assert big.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert big_px[1] > 2000 and big_px[0] > 1500  # ~0.13 in per release at 130 dpi
-    assert small_px[1] < 1000 and small_px[0] < 500
+    assert big_px[0] > 2000 and big_px[1] > 1500  # ~0.13 in per release at 130 dpi
+    assert small_px[0] < 1000 and small_px[1] < 600
+    assert compact_px[0] == 1600  # 8 in at 200 dpi: legible shown 800 px wide
     assert heatmap.row_labels(grid.index[:2], {"cpu": "m1"}) == ["case_00 [default]", "case_00 [onednn-off]"]
+
+
+def test_compact_heatmap_of_the_full_history_draws_wrong_and_crash(tmp_path):
+    """The committed 101 x 124 table: a changes-only picture with every strong colour in it."""
+    report = tables.build(tables.merge([tables.frame(reportdata.real_rows())]), package="tensorflow")
+    assert report.grid.shape == (124, 101)
+    lines = heatmap.lines(report.grid, report.machines)
+    assert len(lines) < 100 and sum(line.cases for line in lines) == 124
+    from PIL import Image
+
+    path = heatmap.draw(report.grid, tmp_path / "c.png", title="t", machines=report.machines, compact=True)
+    colours = {c for _, c in Image.open(path).convert("RGB").getcolors(1 << 16)}
+    for outcome in ("pass", "wrong", "crash", "error", "unsupported"):
+        fill = heatmap.PALETTE[outcome][0]
+        assert tuple(int(fill[i:i + 2], 16) for i in (1, 3, 5)) in colours, outcome
 
 
 # --- the command ----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Reads only the stores (no catalog, no network), so it runs on stores copied
 from other machines: ``--results A B C`` merges them, keeping the machine
 (CPU model) as a dimension.  Writes ``report.md``, ``report.csv``,
-``report.html`` and ``report.png`` into ``--output`` (default: the first
+``report.html``, ``report.png`` (compact) and ``report-all.png`` into ``--output`` (default: the first
 ``--results`` folder), prints the summary, and with ``--json`` writes the
 rows it reported on.
 """
@@ -27,7 +27,7 @@ from harness.errors import UsageError
 from harness.results import RUNS, SCHEMA, Store
 from harness.ui import UI
 
-FILES = ("report.md", "report.csv", "report.html", "report.png")
+FILES = ("report.md", "report.csv", "report.html", "report.png", "report-all.png")
 
 
 def check_schema(root: Path) -> None:
@@ -92,9 +92,12 @@ def run(cfg: Config, ui: UI) -> int:
     out_dir = cfg.report_dir or roots[0]
     out_dir.mkdir(parents=True, exist_ok=True)
     png_path = out_dir / "report.png"
-    tmp_png = heatmap.draw(report.grid, out_dir / f".report.{os.getpid()}.png",
-                           title=f"{cfg.package}: outcome by release", machines=report.machines)
-    os.replace(tmp_png, png_path)
+    # report.png: the compact picture (changing rows, README width); report-all.png: every row
+    for name, compact in ((png_path.name, True), ("report-all.png", False)):
+        tmp_png = heatmap.draw(report.grid, out_dir / f".{name}.{os.getpid()}.tmp",
+                               title=f"{cfg.package}: outcome by release" + ("" if compact else ", every case"),
+                               machines=report.machines, changes_only=compact, compact=compact)
+        os.replace(tmp_png, out_dir / name)
     atomic_write(out_dir / "report.md", render.markdown(report, picture=png_path.name))
     atomic_write(out_dir / "report.csv", render.csv(report))
     atomic_write(out_dir / "report.html", render.html_page(report, png=png_path.read_bytes()))
