@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from fakeflow import build_wheels
+from conftest import json_doc
 
 pytestmark = pytest.mark.stress
 RUNS = int(os.environ.get("STRESS_RUNS", "50"))
@@ -69,5 +70,5 @@ def test_kill_9_never_corrupts_and_next_run_resumes(tmp_path):
     final = subprocess.run(argv + ["--json", str(tmp_path / "final.json")], cwd=Path(__file__).parents[1],
                            capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr
-    rows = json.loads((tmp_path / "final.json").read_text())
+    rows = json_doc(tmp_path / "final.json", "scan")["rows"]
     assert len(rows) == 12 and {r["outcome"] for r in rows} >= {"pass", "wrong", "crash", "timeout"}
