@@ -30,11 +30,11 @@ from urllib.parse import quote
 import pandas as pd
 from packaging.version import Version
 
-from harness import __version__, facets
+from harness import __version__, facets, frameworks
 from harness.heatmap import PALETTE, changes, row_labels
 from harness.render import OUTCOME_HELP
 from harness.tables import Report, runs, skipped
-from harness.transitions import COMPARE, Change, Transition, compare_url, format_error, tag
+from harness.transitions import Change, Transition, format_error
 
 TEMPLATE = "page.html"
 OUTCOMES = tuple(OUTCOME_HELP)
@@ -172,7 +172,7 @@ def data(report: Report, labels: list[str]) -> dict:
 
     Compact for big stores: a row's history is its runs, a transition only
     release indexes and errors; the script writes the sentences, links and
-    commands (``Change.text``, ``compare_url`` and ``reproduce`` say the same).
+    commands (``Change.text``, ``Framework.compare`` and ``reproduce`` say the same).
     """
     position = {r: n for n, r in enumerate(report.releases)}
     by_series: dict[tuple, list[Transition]] = {}
@@ -192,11 +192,12 @@ def data(report: Report, labels: list[str]) -> dict:
                   for t in by_series.get(key, [])],
         }
     versions = report.rows.drop_duplicates("release").set_index("release")["version"].map(Version)
-    tags = [tag(versions[r]) if compare_url(report.package, versions[r], versions[r]) else ""
+    framework = frameworks.lookup(report.package)
+    tags = [framework.tag(versions[r]) if framework.compare(report.package, versions[r], versions[r]) else ""
             for r in report.releases]
     seen = [facets.of(c) for c in report.table.index.get_level_values("case")]
     outcomes = set(report.rows["outcome"])
-    return {"releases": report.releases, "tags": tags, "compare": COMPARE, "reproduce": REPRODUCE,
+    return {"releases": report.releases, "tags": tags, "compare": framework.compare_url or "", "reproduce": REPRODUCE,
             "facets": {"op": sorted({f.op for f in seen}), "dtype": sorted({f.dtype for f in seen}),
                        "layout": sorted({f.layout for f in seen}),
                        "outcome": [o for o in OUTCOMES if o in outcomes]},

@@ -35,7 +35,7 @@ import pytest
 from harness import facets, heatmap, page, render
 from harness import tables
 from harness.commands import report as command
-from harness.transitions import compare_url
+from harness import frameworks
 
 import reportdata  # tests/reportdata.py
 
@@ -206,7 +206,7 @@ def test_controls_filter_and_open_a_case_view_like_a_person(served, tmp_path):
     assert seen["transitions"][0].startswith(t.text())
     for change in t.also:
         assert f"backport: {change.text()}" in seen["transitions"][0]
-    assert seen["links"] == [compare_url("tensorflow", c.old.version, c.new.version)
+    assert seen["links"] == [frameworks.lookup("tensorflow").compare("tensorflow", c.old.version, c.new.version)
                              for c in (t.change, *t.also)]
     assert seen["commands"] == [page.reproduce(report, t)]
     assert seen["strip"] == len(report.releases)
