@@ -121,8 +121,9 @@ def _running(p: argparse.ArgumentParser) -> None:
     g.add_argument("-j", "--jobs", type=int, metavar="N",
                    help=f"releases measured at once (default: the number of cores, {DEFAULTS.jobs})")
     g.add_argument("--disk-budget", type=_positive, metavar="GB",
-                   help="environments kept on disk before the least recently used are "
-                   f"evicted (default: {DEFAULTS.disk_budget / GB:g})")
+                   help="disk the environments and their uv cache entries may take before the least "
+                   "recently used are evicted (default: the free space of the cache's disk above "
+                   "max(10 GB, 10%%) of it, at most 40)")
 
 
 def _output(p: argparse.ArgumentParser) -> None:
