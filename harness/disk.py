@@ -261,8 +261,23 @@ class Budget:
             if not idle:
                 return
             for entry in doomed:
-                shutil.rmtree(entry, ignore_errors=True)
+                # linked from elsewhere too (another cache's environments, another project):
+                # removing it would free nothing and cost them a download
+                if not _linked_elsewhere(entry):
+                    shutil.rmtree(entry, ignore_errors=True)
             self._pending -= doomed
+
+
+def _linked_elsewhere(entry: Path) -> bool:
+    """Whether a file of ``entry`` has another hardlink (folders always do)."""
+    for root, _, files in os.walk(entry):
+        for name in files:
+            try:
+                if os.lstat(os.path.join(root, name)).st_nlink > 1:
+                    return True
+            except OSError:
+                continue
+    return False
 
 
 class _uv_idle:

@@ -206,3 +206,12 @@ def test_numeric_options_reject_nan_infinity_and_non_positive(option, value, cap
         main(["scan", f"{option}={value}"])
     assert exit_.value.code == 2
     assert "expected a positive finite number" in capsys.readouterr().err
+
+
+def test_cache_entries_linked_from_outside_these_environments_are_kept(world, tmp_path):
+    root, uv, a, b = world
+    other = tmp_path / "another-project"
+    other.mkdir()
+    os.link(uv / "archive-v0" / "tf-a" / "lib.so", other / "lib.so")  # e.g. another cache's env
+    Budget(10 * MB, root / "envs", uv, log=lambda _: None).enforce()
+    assert not a.exists() and (uv / "archive-v0" / "tf-a").exists()  # removing it frees nothing
