@@ -191,25 +191,30 @@ def lease(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print) ->
     """The ready environment for ``spec``, built if needed, held with a shared lock until
     the block ends: no harness process evicts an environment while another runs in it.
 
-    Building takes the exclusive lock; turning it back into a shared one is
-    not atomic, so the environment is checked again after each change.
+    Building takes the exclusive lock, without waiting: while it is taken,
+    another process builds (the shared lock then waits for it to finish) or
+    runs in the environment (then it is ready: look again).
     """
     envs_dir.mkdir(parents=True, exist_ok=True)
     path = envs_dir / spec.key
     lock = locks.EnvLock(locks.lock_path(path))
-    lock.acquire(shared=True)
+    seconds = 0.0
     try:
-        env = _ready(spec, path)
-        seconds = 0.0
-        while env is None:
-            lock.convert(shared=False)
+        while True:
+            lock.acquire(shared=True)  # waits while another process builds it
+            env = _ready(spec, path)
+            if env is not None:
+                break
+            lock.release()
+            if not lock.acquire(shared=False, blocking=False):
+                time.sleep(0.05)  # someone holds it: building, or it just became ready
+                continue
             if _ready(spec, path) is None:
                 if path.exists():
                     log(f"removing half-built or outdated environment {path}")
                     shutil.rmtree(path)
                 seconds = _build(spec, path, offline=offline).build_seconds
-            lock.convert(shared=True)
-            env = _ready(spec, path)  # evicted while the lock changed mode: build again
+            lock.release()  # then shared, like any user (evicted meanwhile: built again)
         yield dataclasses.replace(env, build_seconds=seconds)
     finally:
         lock.release()

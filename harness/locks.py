@@ -45,8 +45,7 @@ class EnvLock:
 
     def acquire(self, *, shared: bool, blocking: bool = True) -> bool:
         """Take the lock; ``False`` only when not ``blocking`` and someone else holds it."""
-        if self._fd is not None:
-            return self.convert(shared=shared, blocking=blocking)
+        assert self._fd is None, "release before taking it in another mode"
         mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if blocking else fcntl.LOCK_NB)
         while True:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,20 +59,6 @@ class EnvLock:
                 self._fd = fd
                 return True
             os.close(fd)  # the file was removed (evicted) meanwhile: lock the current one
-
-    def convert(self, *, shared: bool, blocking: bool = True) -> bool:
-        """Change the mode of a held lock.  Not atomic (``flock`` drops, then takes):
-        callers re-check what the lock protects afterwards."""
-        assert self._fd is not None
-        mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if blocking else fcntl.LOCK_NB)
-        try:
-            fcntl.flock(self._fd, mode)
-        except BlockingIOError:
-            return False
-        if _same_file(self._fd, self.path):
-            return True
-        self.release()  # removed while the mode changed: start over on the current file
-        return self.acquire(shared=shared, blocking=blocking)
 
     def release(self) -> None:
         if self._fd is not None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -186,7 +185,6 @@ def test_cli_refuses_an_impossible_budget_in_one_line_before_any_work(tmp_path, 
     (tmp_path / "wheels").mkdir()
     build_wheel(tmp_path / "wheels", "1.1.0")
     build_wheel(tmp_path / "wheels", "1.5.0")
-    started = time.time()
     code = main(["scan", "--package", "fakeflow", "--find-links", str(tmp_path / "wheels"),
                  "--cache-dir", str(tmp_path / "cache"), "--results", str(tmp_path / "results"),
                  "-j", "2", "--disk-budget", "0.1"])
@@ -196,7 +194,6 @@ def test_cli_refuses_an_impossible_budget_in_one_line_before_any_work(tmp_path, 
     assert err.startswith("error: --disk-budget 0.1 cannot hold the 2 environment(s)")
     assert err.endswith("--disk-budget 1 would work")
     assert not (tmp_path / "cache" / "envs").exists() or not any((tmp_path / "cache" / "envs").iterdir())
-    assert time.time() - started < 60
 
 
 @pytest.mark.parametrize("option", ["--disk-budget", "--timeout", "--import-timeout"])
