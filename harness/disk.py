@@ -29,6 +29,7 @@ import fcntl
 import json
 import math
 import os
+import re
 import shutil
 import threading
 from collections import Counter
@@ -38,6 +39,7 @@ from pathlib import Path
 
 from harness import locks
 from harness.errors import UsageError
+from harness.files import atomic_write
 
 INFO_FILE = "harness-env.json"
 GB = 1024**3
@@ -53,6 +55,12 @@ DEPENDENCIES = 150 * 1024**2
 UNKNOWN_ENV = 2 * GB  # a release whose index gives no size
 
 Inode = tuple[int, int]
+PENDING = "evicted-cache-entries.json"
+_ENTRY_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _gb(n: float) -> str:
+    return f"{n / GB:.2f} GB" if abs(n) < 10 * GB else f"{n / GB:.1f} GB"
 
 
 def _walk(path: Path) -> dict[Inode, tuple[int, int]]:
@@ -189,7 +197,6 @@ class Budget:
     protected: frozenset[Path] = frozenset()  # what the search needs next (probe, prefetches)
     intro: str = ""  # the run's first line about disk: budget, use now, estimated peak
     scanner: Scanner = field(init=False)
-    _pending: set[Path] = field(default_factory=set)  # archive entries to remove when uv is idle
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -204,8 +211,8 @@ class Budget:
     def summary(self) -> str:
         """The end-of-run line: the measured peak against the budget."""
         self.measure()
-        return (f"disk: measured peak {self.peak / GB:.1f} GB (environments and their uv cache "
-                f"entries, hardlinks once) of a {self.limit / GB:.1f} GB budget; "
+        return (f"disk: measured peak {_gb(self.peak)} (environments and their uv cache "
+                f"entries, hardlinks once) of a {_gb(self.limit)} budget; "
                 f"{self.evicted} environment(s) evicted")
 
     def enforce(self, *, protect: Iterable[Path] = (), room: int = 0) -> list[EnvUsage]:
@@ -237,35 +244,54 @@ class Budget:
                 self.scanner.forget(candidate.path)
                 kept.remove(candidate)
                 evicted.append(candidate)
-                self._pending |= candidate.entries
-                still = Usage(tuple(kept), usage.sizes).total
-                if still + room <= self.limit:
+                self._pending(add=candidate.entries)  # on disk: a killed run's leftovers go next time
+                if Usage(tuple(kept), usage.sizes).total + room <= self.limit:
                     break
-            self._remove_entries(Usage(tuple(kept), usage.sizes))
             if evicted:
-                after = self.scanner.usage().total
+                after = Usage(tuple(kept), usage.sizes).total
                 self.evicted += len(evicted)
-                self.log(f"disk budget {self.limit / GB:.1f} GB: evicted {len(evicted)} environment(s), "
-                         f"{(before - after) / GB:.1f} GB freed ({before / GB:.1f} -> {after / GB:.1f} GB): "
+                self.log(f"disk budget {_gb(self.limit)}: evicted {len(evicted)} environment(s) and "
+                         f"their cache entries, {_gb(before - after)} ({_gb(before)} -> {_gb(after)}): "
                          f"{', '.join(e.path.name for e in evicted)}")
+            self._remove_entries(Usage(tuple(kept), usage.sizes))
             return evicted
+
+    def _pending(self, *, add: Iterable[Path] = (), drop: Iterable[Path] = ()) -> set[Path]:
+        """The archive entries of evicted environments still to remove, kept in a file next
+        to the environments (shared by every run on this cache), after adding and dropping."""
+        path = self.envs_dir / PENDING
+        with locks.EnvLock(locks.lock_path(path)) as lock:
+            lock.acquire(shared=False)
+            try:
+                names = {n for n in json.loads(path.read_text()) if isinstance(n, str)}
+            except (OSError, ValueError, TypeError):
+                names = set()
+            new = (names | {p.name for p in add}) - {p.name for p in drop}
+            new = {n for n in new if _ENTRY_NAME.fullmatch(n)}  # never a path out of the cache
+            if new != names:
+                self.envs_dir.mkdir(parents=True, exist_ok=True)
+                atomic_write(path, json.dumps(sorted(new)))
+        return {self.archive / n for n in new}
+
+    @property
+    def archive(self) -> Path:
+        return self.uv_cache / "archive-v0"
 
     def _remove_entries(self, usage: Usage) -> None:
         """Remove the pending archive entries that no environment links, under uv's lock."""
         linked = set().union(*(e.entries for e in usage.envs))
-        doomed = {e for e in self._pending if e not in linked}
-        self._pending -= self._pending - doomed  # linked again (a rebuild reused them): keep
-        if not doomed:
+        pending = self._pending(drop=linked)  # linked again (a rebuild reused them): kept
+        if not pending:
             return
         with _uv_idle(self.uv_cache) as idle:
             if not idle:
                 return
-            for entry in doomed:
+            for entry in pending:
                 # linked from elsewhere too (another cache's environments, another project):
                 # removing it would free nothing and cost them a download
-                if not _linked_elsewhere(entry):
+                if entry.is_dir() and not _linked_elsewhere(entry):
                     shutil.rmtree(entry, ignore_errors=True)
-            self._pending -= doomed
+            self._pending(drop=pending)
 
 
 def _linked_elsewhere(entry: Path) -> bool:
@@ -316,9 +342,9 @@ def for_run(given: float | None, envs_dir: Path, uv_cache: Path, estimates: Sequ
                f"{max(RESERVE, RESERVE_FRACTION * size) / GB:.0f} GB free")
     budget.limit = given
     peak = check(given, estimates, at_once, from_free_space=how)
-    budget.intro = (f"disk: budget {given / GB:.1f} GB ({how or 'given'}); the environments and "
-                    f"their uv cache entries hold {used / GB:.1f} GB now; estimated peak "
-                    f"{max(peak, used) / GB:.1f} GB")
+    budget.intro = (f"disk: budget {_gb(given)} ({how or 'given'}); the environments and "
+                    f"their uv cache entries hold {_gb(used)} now; estimated peak "
+                    f"{_gb(max(peak, used))}")
     return budget
 
 

@@ -118,8 +118,17 @@ def test_cache_entries_wait_while_uv_installs(world):
     budget.enforce()
     assert not a.exists() and (uv / "archive-v0" / "tf-a").exists()
     os.close(fd)
-    budget.enforce()  # the next enforcement removes it
+    # the next enforcement removes it, even in another run (this one was killed, say)
+    Budget(10 * MB, root / "envs", uv, log=lambda _: None).enforce()
     assert not (uv / "archive-v0" / "tf-a").exists()
+
+
+def test_a_hostile_list_of_pending_cache_entries_removes_nothing_outside_the_cache(world, tmp_path):
+    root, uv, a, b = world
+    victim = _file(tmp_path / "victim" / "keep.txt", 10)
+    (root / "envs" / disk.PENDING).write_text(json.dumps(["../../victim", "/etc", 3, "numpy/.."]))
+    Budget(1 * GB, root / "envs", uv, log=lambda _: None).enforce()
+    assert victim.exists() and (uv / "archive-v0" / "numpy").exists()
 
 
 def test_room_for_the_next_environment_is_made_before_it_is_built(world):
@@ -181,7 +190,8 @@ def test_estimate_matches_measured_tensorflow_environments():
     assert disk.estimate(None) == disk.UNKNOWN_ENV
 
 
-def test_cli_refuses_an_impossible_budget_in_one_line_before_any_work(tmp_path, capsys):
+def test_cli_refuses_an_impossible_budget_in_one_line_before_any_work(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("UV_CACHE_DIR", str(tmp_path / "uv"))
     (tmp_path / "wheels").mkdir()
     build_wheel(tmp_path / "wheels", "1.1.0")
     build_wheel(tmp_path / "wheels", "1.5.0")
