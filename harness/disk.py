@@ -76,6 +76,18 @@ def _walk(path: Path) -> dict[Inode, tuple[int, int]]:
     return out
 
 
+def _dist_infos_at(folder: Path) -> frozenset[str]:
+    try:
+        return frozenset(n for n in os.listdir(folder) if n.endswith(".dist-info"))
+    except OSError:
+        return frozenset()
+
+
+def _dist_infos(env: Path) -> frozenset[str]:
+    """The ``*.dist-info`` names installed in an environment."""
+    return frozenset().union(*(_dist_infos_at(p) for p in env.glob("lib/python*/site-packages")))
+
+
 def tree_size(path: Path) -> int:
     """Bytes on disk under ``path``, counting each hardlinked inode once."""
     return sum(size for size, _ in _walk(path).values())
@@ -107,17 +119,21 @@ class Usage:
 
 
 class Scanner:
-    """Walks environments and archive entries, remembering what never changes.
+    """Walks environments and the archive entries they link, remembering what never changes.
 
     An environment's files do not change once it is built (runners do not
     write ``.pyc``), and an archive entry is immutable, so each is walked
-    once per process; only new ones cost a walk.
+    once per process.  An archive entry is an unzipped wheel: only entries
+    whose ``*.dist-info`` an environment also has are walked, not a shared
+    cache's hundreds of others (walking all 817 entries of this machine's
+    20 GB uv cache took 33 s).
     """
 
     def __init__(self, envs_dir: Path, uv_cache: Path):
         self.envs_dir = envs_dir
         self.archive = uv_cache / "archive-v0"
-        self._envs: dict[tuple[Path, float], dict[Inode, tuple[int, int]]] = {}
+        self._envs: dict[tuple[Path, float], tuple[dict[Inode, tuple[int, int]], frozenset[str]]] = {}
+        self._tops: dict[Path, frozenset[str]] = {}  # archive entry -> its dist-info names
         self._entries: dict[Path, frozenset[Inode]] = {}
         self._entry_of: dict[Inode, Path] = {}
         self._sizes: dict[Inode, int] = {}
@@ -125,8 +141,7 @@ class Scanner:
 
     def usage(self) -> Usage:
         with self._lock:
-            self._scan_archive()
-            found = []
+            walked_envs = []
             for child in sorted(self.envs_dir.iterdir()) if self.envs_dir.is_dir() else ():
                 info_path = child / INFO_FILE
                 try:
@@ -136,8 +151,11 @@ class Scanner:
                     continue
                 key = (child, float(info.get("created", 0.0)))
                 if key not in self._envs:
-                    self._envs[key] = _walk(child)
-                walked = self._envs[key]
+                    self._envs[key] = (_walk(child), _dist_infos(child))
+                walked_envs.append((child, info, last, *self._envs[key]))
+            self._scan_archive(frozenset().union(*(names for *_, names in walked_envs)))
+            found = []
+            for child, info, last, walked, _ in walked_envs:
                 for inode, (size, _) in walked.items():
                     self._sizes[inode] = size
                 entries = frozenset(self._entry_of[i] for i in walked if i in self._entry_of)
@@ -146,12 +164,17 @@ class Scanner:
                                       inodes, entries))
             return Usage(tuple(sorted(found, key=lambda u: u.last_used)), dict(self._sizes))
 
-    def _scan_archive(self) -> None:
+    def _scan_archive(self, installed: frozenset[str]) -> None:
         present = set(self.archive.iterdir()) if self.archive.is_dir() else set()
-        for gone in set(self._entries) - present:
-            for inode in self._entries.pop(gone):
+        for gone in set(self._tops) - present:
+            del self._tops[gone]
+            for inode in self._entries.pop(gone, ()):
                 self._entry_of.pop(inode, None)
-        for entry in present - set(self._entries):
+        for entry in present:
+            if entry not in self._tops:
+                self._tops[entry] = _dist_infos_at(entry)
+            if entry in self._entries or not self._tops[entry] & installed:
+                continue
             walked = _walk(entry)
             self._entries[entry] = frozenset(walked)
             for inode, (size, _) in walked.items():

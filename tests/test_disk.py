@@ -25,14 +25,24 @@ def _file(path: Path, size: int) -> Path:
     return path
 
 
+def _entry(uv: Path, name: str, size: int) -> Path:
+    """A fake uv archive entry (an unzipped wheel): a dist-info and one big file."""
+    (uv / "archive-v0" / name / f"{name}-1.0.dist-info").mkdir(parents=True)
+    return _file(uv / "archive-v0" / name / name / "lib.so", size)
+
+
 def _env(root: Path, name: str, *, last_used: float, links: list[Path] = (), own: int = 0) -> Path:
-    """A fake built environment: an info file, its own bytes and hardlinks to cache files."""
+    """A fake built environment: an info file, its own bytes and hardlinks to cache files,
+    installed as uv does (the wheel's dist-info next to its files)."""
     env = root / "envs" / name
-    (env / "lib").mkdir(parents=True)
+    site = env / "lib" / "python3.6" / "site-packages"
+    site.mkdir(parents=True)
     if own:
         _file(env / "lib" / "own.bin", own)
     for i, target in enumerate(links):
-        os.link(target, env / "lib" / f"linked{i}-{target.name}")
+        wheel = target.parent.parent.name
+        (site / f"{wheel}-1.0.dist-info").mkdir(exist_ok=True)
+        os.link(target, site / f"linked{i}-{wheel}.so")
     info = env / disk.INFO_FILE
     info.write_text(json.dumps({"spec": {"package": "tensorflow"}, "created": last_used}))
     os.utime(info, (last_used, last_used))
@@ -46,10 +56,12 @@ def _blocks(*paths: Path) -> int:
 @pytest.fixture
 def world(tmp_path):
     uv = tmp_path / "uv"
-    numpy = _file(uv / "archive-v0" / "numpy" / "core.so", 3 * MB)
-    tf_a = _file(uv / "archive-v0" / "tf-a" / "lib.so", 5 * MB)
-    tf_b = _file(uv / "archive-v0" / "tf-b" / "lib.so", 4 * MB)
-    _file(uv / "archive-v0" / "someone-elses" / "x.so", 7 * MB)  # linked by no environment here
+    numpy = _entry(uv, "numpy", 3 * MB)
+    tf_a = _entry(uv, "tf-a", 5 * MB)
+    tf_b = _entry(uv, "tf-b", 4 * MB)
+    _entry(uv, "someone-elses", 7 * MB)  # linked by no environment here
+    (uv / "archive-v0" / "numpy-again" / "numpy-1.0.dist-info").mkdir(parents=True)
+    _file(uv / "archive-v0" / "numpy-again" / "numpy" / "core.so", 2 * MB)  # same wheel, not linked
     a = _env(tmp_path, "a", last_used=100.0, links=[numpy, tf_a], own=1 * MB)
     b = _env(tmp_path, "b", last_used=200.0, links=[numpy, tf_b], own=1 * MB)
     return tmp_path, uv, a, b
@@ -61,7 +73,7 @@ def test_hardlinks_between_environments_and_cache_count_once(world):
     files = 3 * MB + 5 * MB + 4 * MB + 2 * MB  # numpy shared by both, each file once
     assert files <= usage.total < files + 1 * MB  # plus the folders' own blocks
     naive = sum(disk.tree_size(p) for p in (a, b, uv))  # du per folder, no dedup across them
-    assert naive > usage.total + 11 * MB  # numpy three times, the TF libs twice, the other 7 MB
+    assert naive > usage.total + 13 * MB  # numpy three times, the TF libs twice, the others' 9 MB
     assert [e.path for e in usage.envs] == [a, b]  # least recently used first
     assert {p.name for p in usage.envs[0].entries} == {"numpy", "tf-a"}
 
@@ -219,6 +231,6 @@ def test_cache_entries_linked_from_outside_these_environments_are_kept(world, tm
     root, uv, a, b = world
     other = tmp_path / "another-project"
     other.mkdir()
-    os.link(uv / "archive-v0" / "tf-a" / "lib.so", other / "lib.so")  # e.g. another cache's env
+    os.link(uv / "archive-v0" / "tf-a" / "tf-a" / "lib.so", other / "lib.so")  # e.g. another cache's env
     Budget(10 * MB, root / "envs", uv, log=lambda _: None).enforce()
     assert not a.exists() and (uv / "archive-v0" / "tf-a").exists()  # removing it frees nothing
