@@ -218,6 +218,14 @@ def test_cli_refuses_an_impossible_budget_in_one_line_before_any_work(tmp_path, 
     assert not (tmp_path / "cache" / "envs").exists() or not any((tmp_path / "cache" / "envs").iterdir())
 
 
+def test_budget_from_the_environment_is_checked_like_the_option(monkeypatch, capsys):
+    monkeypatch.setenv("HARNESS_DISK_BUDGET", "nan")
+    with pytest.raises(SystemExit) as exit_:
+        main(["scan"])
+    assert exit_.value.code == 2
+    assert "argument --disk-budget: expected a positive finite number, got 'nan'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("option", ["--disk-budget", "--timeout", "--import-timeout"])
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "0", "-1"])
 def test_numeric_options_reject_nan_infinity_and_non_positive(option, value, capsys):
