@@ -364,10 +364,11 @@ def for_run(given: float | None, envs_dir: Path, uv_cache: Path, estimates: Sequ
         how = (f"{free / GB:.1f} GB free of {size / GB:.0f} GB, keeping "
                f"{max(RESERVE, RESERVE_FRACTION * size) / GB:.0f} GB free")
     budget.limit = given
-    peak = check(given, estimates, at_once, from_free_space=how)
+    check(given, estimates, at_once, from_free_space=how)
+    peak = max(used, min(used + sum(estimates), given))  # what is held, plus what is built, up to the budget
     budget.intro = (f"disk: budget {_gb(given)} ({how or 'given'}); the environments and "
                     f"their uv cache entries hold {_gb(used)} now; estimated peak "
-                    f"{_gb(max(peak, used))}")
+                    f"{_gb(peak)}")
     return budget
 
 
@@ -400,7 +401,7 @@ def working_set(estimates: Sequence[int], at_once: int) -> int:
 
 def check(limit: float, estimates: Sequence[int], at_once: int, *, from_free_space: str | None) -> int:
     """Refuse (exit 2) a budget that cannot hold the environments in use at once; else
-    the estimated peak: everything if it fits, else the budget."""
+    what they need at most: all of them if they fit, else the budget."""
     need = working_set(estimates, at_once)
     if need > limit:
         whole = math.ceil(need / GB)
