@@ -12,6 +12,7 @@ import dataclasses
 import errno
 import importlib
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -121,9 +122,12 @@ def _running(p: argparse.ArgumentParser) -> None:
                    "(e.g. onednn-off=TF_ENABLE_ONEDNN_OPTS=0); repeatable")
     g.add_argument("-j", "--jobs", type=int, metavar="N",
                    help=f"releases measured at once (default: the number of cores, {DEFAULTS.jobs})")
+    from_env = os.environ.get("HARNESS_DISK_BUDGET")  # a string default goes through _positive too
     g.add_argument("--disk-budget", type=_positive, metavar="GB",
-                   help="environments kept on disk before the least recently used are "
-                   f"evicted (default: {DEFAULTS.disk_budget / GB:g})")
+                   **({"default": from_env} if from_env else {}),
+                   help="disk the environments and their uv cache entries may take before the least "
+                   "recently used are evicted (default: $HARNESS_DISK_BUDGET, else the free space of "
+                   "the cache's disk above max(10 GB, 10%%) of it, at most 40)")
 
 
 def _output(p: argparse.ArgumentParser) -> None:

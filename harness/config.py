@@ -57,7 +57,9 @@ class Config:
     index_url: str | None = None
     offline: bool = False
     variants: tuple[Variant, ...] = (DEFAULT_VARIANT,)
-    disk_budget: float = 40 * GB  # bytes of environments kept before LRU eviction
+    # bytes the environments and their uv cache entries may hold before LRU eviction;
+    # None: from the free space of the cache's disk (disk.default_budget, at most 40 GB)
+    disk_budget: float | None = None
     jobs: int = field(default_factory=lambda: max(os.cpu_count() or 1, 1))  # releases at once
     prefetch: bool = True  # bisect: build the possible next probes' environments meanwhile
     nightly: bool = False  # bisect: narrow a transition over tf-nightly builds

@@ -1,102 +1,416 @@
-"""The disk budget: evict least-recently-used environments once results are stored.
+"""The disk budget: what the environments really occupy, and LRU eviction.
 
-A TF 2.x environment takes 1-2 GB, so the whole history would need well
-over 100 GB.  Each environment's size is measured once when it is built and
-kept in its info file; its last use is the info file's modification time
-(touched on every reuse).  uv hardlinks files from its cache into the
-environments, so evicting an environment also cleans the package's entries
-from uv's cache, or the space would not come back.
+What is counted (``scan_usage``): every file and folder of the environments
+and of the entries of uv's archive cache that they hardlink, by real blocks
+(``st_blocks``), each inode once.  uv installs a wheel by hardlinking the
+files of its unzipped copy in ``archive-v0/``, so an environment and its
+cache entries are the same bytes; counting both would double them, counting
+only the environment would miss the cache, which stays when the environment
+goes.  Archive entries that no environment links (another project's, on a
+shared uv cache) are not the harness's and are not counted or touched.
+
+Evicting an environment (``Budget.enforce``) removes it, its lock file and
+the archive entries that no remaining environment links, so the space
+really comes back.  An environment is never evicted while any harness
+process runs in it (its shared lock, see ``locks``), nor when the caller
+protects it (the probe being measured and the ones being prefetched).
+Archive entries are removed only under uv's own cache lock (every uv
+process holds it shared while it installs), never under a running install;
+when uv is busy they wait for the next enforcement.
+
+The default budget comes from the free space of the cache's disk
+(``default_budget``), and ``check`` refuses, before any work, a budget that
+even eviction cannot meet.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import math
 import os
+import re
 import shutil
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness import locks
+from harness.errors import UsageError
+from harness.files import atomic_write
+
 INFO_FILE = "harness-env.json"
+GB = 1024**3
+CAP = 40 * GB  # the default budget never exceeds this
+RESERVE = 10 * GB  # ... nor leaves less than max(RESERVE, RESERVE_FRACTION of the disk) free
+RESERVE_FRACTION = 0.10
+# An environment is about 3.5 times its framework's wheel (unzipped, plus
+# .pyc-free sources) plus ~150 MB of dependencies: fitted on 11 TensorFlow
+# environments of this machine, 1.0.0 (0.27 GB) to 2.21.0 (1.99 GB), every
+# one within 12 % of the estimate.
+UNZIP_FACTOR = 3.5
+DEPENDENCIES = 150 * 1024**2
+UNKNOWN_ENV = 2 * GB  # a release whose index gives no size
+
+Inode = tuple[int, int]
+PENDING = "evicted-cache-entries.json"
+_ENTRY_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _gb(n: float) -> str:
+    return f"{n / GB:.2f} GB" if abs(n) < 10 * GB else f"{n / GB:.1f} GB"
+
+
+def _walk(path: Path) -> dict[Inode, tuple[int, int]]:
+    """Every inode under ``path`` (folders too): its bytes on disk and link count."""
+    out: dict[Inode, tuple[int, int]] = {}
+    for root, dirs, files in os.walk(path):
+        for name in (root, *(os.path.join(root, n) for n in files + dirs)):
+            try:
+                st = os.lstat(name)
+            except OSError:
+                continue
+            out[(st.st_dev, st.st_ino)] = (st.st_blocks * 512, st.st_nlink)
+    return out
+
+
+def _dist_infos_at(folder: Path) -> frozenset[str]:
+    try:
+        return frozenset(n for n in os.listdir(folder) if n.endswith(".dist-info"))
+    except OSError:
+        return frozenset()
+
+
+def _dist_infos(env: Path) -> frozenset[str]:
+    """The ``*.dist-info`` names installed in an environment."""
+    return frozenset().union(*(_dist_infos_at(p) for p in env.glob("lib/python*/site-packages")))
 
 
 def tree_size(path: Path) -> int:
     """Bytes on disk under ``path``, counting each hardlinked inode once."""
-    seen: set[tuple[int, int]] = set()
-    total = 0
-    for root, dirs, files in os.walk(path):
-        for name in files + dirs:
-            try:
-                st = os.lstat(os.path.join(root, name))
-            except OSError:
-                continue
-            key = (st.st_dev, st.st_ino)
-            if key not in seen:
-                seen.add(key)
-                total += st.st_blocks * 512
-    return total
+    return sum(size for size, _ in _walk(path).values())
 
 
 @dataclass(frozen=True)
 class EnvUsage:
     path: Path
     package: str
-    size: int
     last_used: float
+    inodes: frozenset[Inode]  # its own and those of the archive entries it links
+    entries: frozenset[Path]  # archive entries it links
+
+    @property
+    def lock(self) -> Path:
+        return locks.lock_path(self.path)
 
 
-def usage(envs_dir: Path) -> list[EnvUsage]:
-    """Complete environments under ``envs_dir``, least recently used first."""
+@dataclass(frozen=True)
+class Usage:
+    """The environments (least recently used first) and the sizes of their inodes."""
+
+    envs: tuple[EnvUsage, ...]
+    sizes: dict[Inode, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.sizes[i] for i in set().union(*(e.inodes for e in self.envs)))
+
+
+class Scanner:
+    """Walks environments and the archive entries they link, remembering what never changes.
+
+    An environment's files do not change once it is built (runners do not
+    write ``.pyc``), and an archive entry is immutable, so each is walked
+    once per process.  An archive entry is an unzipped wheel: only entries
+    whose ``*.dist-info`` an environment also has are walked, not a shared
+    cache's hundreds of others (walking all 817 entries of this machine's
+    20 GB uv cache took 33 s).
+    """
+
+    def __init__(self, envs_dir: Path, uv_cache: Path):
+        self.envs_dir = envs_dir
+        self.archive = uv_cache / "archive-v0"
+        self._envs: dict[tuple[Path, float], tuple[dict[Inode, tuple[int, int]], frozenset[str]]] = {}
+        self._tops: dict[Path, frozenset[str]] = {}  # archive entry -> its dist-info names
+        self._entries: dict[Path, frozenset[Inode]] = {}
+        self._entry_of: dict[Inode, Path] = {}
+        self._sizes: dict[Inode, int] = {}
+        self._lock = threading.Lock()
+
+    def usage(self) -> Usage:
+        with self._lock:
+            walked_envs = []
+            for child in sorted(self.envs_dir.iterdir()) if self.envs_dir.is_dir() else ():
+                info_path = child / INFO_FILE
+                try:
+                    info = json.loads(info_path.read_text())
+                    last = info_path.stat().st_mtime
+                except (OSError, ValueError):
+                    continue
+                key = (child, float(info.get("created", 0.0)))
+                if key not in self._envs:
+                    self._envs[key] = (_walk(child), _dist_infos(child))
+                walked_envs.append((child, info, last, *self._envs[key]))
+            self._scan_archive(frozenset().union(*(names for *_, names in walked_envs)))
+            found = []
+            for child, info, last, walked, _ in walked_envs:
+                for inode, (size, _) in walked.items():
+                    self._sizes[inode] = size
+                entries = frozenset(self._entry_of[i] for i in walked if i in self._entry_of)
+                inodes = frozenset(walked).union(*(self._entries[e] for e in entries))
+                found.append(EnvUsage(child, info.get("spec", {}).get("package", ""), last,
+                                      inodes, entries))
+            return Usage(tuple(sorted(found, key=lambda u: u.last_used)), dict(self._sizes))
+
+    def _scan_archive(self, installed: frozenset[str]) -> None:
+        present = set(self.archive.iterdir()) if self.archive.is_dir() else set()
+        for gone in set(self._tops) - present:
+            del self._tops[gone]
+            for inode in self._entries.pop(gone, ()):
+                self._entry_of.pop(inode, None)
+        for entry in present:
+            if entry not in self._tops:
+                self._tops[entry] = _dist_infos_at(entry)
+            if entry in self._entries or not self._tops[entry] & installed:
+                continue
+            walked = _walk(entry)
+            self._entries[entry] = frozenset(walked)
+            for inode, (size, _) in walked.items():
+                self._entry_of[inode] = entry
+                self._sizes[inode] = size
+
+    def forget(self, env: Path) -> None:
+        with self._lock:
+            for key in [k for k in self._envs if k[0] == env]:
+                del self._envs[key]
+
+
+def plan_eviction(envs: Sequence[EnvUsage], sizes: dict[Inode, int], target: float,
+                  protect: set[Path]) -> list[EnvUsage]:
+    """The least recently used environments whose removal (with the archive entries only
+    they link) brings the total to ``target`` or below.  Pure."""
+    holders = Counter(i for e in envs for i in e.inodes)
+    total = sum(sizes[i] for i in holders)
     out = []
-    if not envs_dir.is_dir():
-        return out
-    for child in envs_dir.iterdir():
-        info_path = child / INFO_FILE
-        try:
-            info = json.loads(info_path.read_text())
-            last = info_path.stat().st_mtime
-        except (OSError, ValueError):
-            continue
-        size = info.get("size_bytes")
-        if size is None:
-            size = tree_size(child)
-        out.append(EnvUsage(child, info.get("spec", {}).get("package", ""), int(size), last))
-    return sorted(out, key=lambda u: u.last_used)
-
-
-def plan_eviction(entries: Iterable[EnvUsage], budget: float, protect: set[Path]) -> list[EnvUsage]:
-    """The least recently used environments to remove so the rest fit ``budget``. Pure."""
-    entries = list(entries)
-    total = sum(e.size for e in entries)
-    evict = []
-    for entry in entries:
-        if total <= budget:
+    for env in envs:
+        if total <= target:
             break
-        if entry.path in protect:
+        if env.path in protect:
             continue
-        evict.append(entry)
-        total -= entry.size
-    return evict
+        out.append(env)
+        for inode in env.inodes:
+            holders[inode] -= 1
+            if holders[inode] == 0:
+                total -= sizes[inode]
+    return out
 
 
-def enforce(
-    envs_dir: Path,
-    budget: float,
-    *,
-    protect: set[Path],
-    clean_cache: Callable[[str], None],
-    log: Callable[[str], None],
-) -> list[EnvUsage]:
-    """Evict environments over ``budget``; say what was evicted and how much it freed."""
-    evicted = plan_eviction(usage(envs_dir), budget, protect)
-    for entry in evicted:
-        # the info file goes first: a half-deleted folder is then "half-built" and rebuilt
-        (entry.path / INFO_FILE).unlink(missing_ok=True)
-        shutil.rmtree(entry.path, ignore_errors=True)
-    for package in sorted({e.package for e in evicted if e.package}):
-        clean_cache(package)
-    if evicted:
-        freed = sum(e.size for e in evicted) / 1024**3
-        log(f"disk budget {budget / 1024**3:.0f} GB: evicted {len(evicted)} environment(s) "
-            f"({freed:.1f} GB): {', '.join(e.path.name for e in evicted)}")
-    return evicted
+@dataclass
+class Budget:
+    """The disk budget of one run: evicts to stay under it and keeps the measured peak."""
+
+    limit: float
+    envs_dir: Path
+    uv_cache: Path
+    log: Callable[[str], None] = print
+    peak: int = 0
+    evicted: int = 0
+    protected: frozenset[Path] = frozenset()  # what the search needs next (probe, prefetches)
+    intro: str = ""  # the run's first line about disk: budget, use now, estimated peak
+    scanner: Scanner = field(init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.scanner = Scanner(self.envs_dir, self.uv_cache)
+
+    def measure(self) -> int:
+        """The harness's bytes on disk now; the peak remembers the largest seen."""
+        total = self.scanner.usage().total
+        self.peak = max(self.peak, total)
+        return total
+
+    def summary(self) -> str:
+        """The end-of-run line: the measured peak against the budget."""
+        self.measure()
+        return (f"disk: measured peak {_gb(self.peak)} (environments and their uv cache "
+                f"entries, hardlinks once) of a {_gb(self.limit)} budget; "
+                f"{self.evicted} environment(s) evicted")
+
+    def enforce(self, *, protect: Iterable[Path] = (), room: int = 0) -> list[EnvUsage]:
+        """Evict least recently used environments until ``room`` more bytes fit the limit.
+
+        Skips the ``protect``ed environments and those any harness process
+        holds (its lock); says what was evicted and how much it freed.
+        """
+        with self._lock:
+            usage = self.scanner.usage()
+            before = usage.total
+            self.peak = max(self.peak, before)
+            self._remove_entries(usage)
+            if before + room <= self.limit:
+                return []
+            evicted: list[EnvUsage] = []
+            kept = list(usage.envs)
+            keep = set(protect) | self.protected
+            for candidate in plan_eviction(usage.envs, usage.sizes, self.limit - room, keep):
+                lock = locks.try_exclusive(candidate.lock)
+                if lock is None:  # a harness process runs in it (or builds it): not ours to take
+                    continue
+                try:
+                    (candidate.path / INFO_FILE).unlink(missing_ok=True)  # first: half-deleted = rebuilt
+                    shutil.rmtree(candidate.path, ignore_errors=True)
+                    lock.remove()
+                finally:
+                    lock.release()
+                self.scanner.forget(candidate.path)
+                kept.remove(candidate)
+                evicted.append(candidate)
+                self._pending(add=candidate.entries)  # on disk: a killed run's leftovers go next time
+                if Usage(tuple(kept), usage.sizes).total + room <= self.limit:
+                    break
+            if evicted:
+                after = Usage(tuple(kept), usage.sizes).total
+                self.evicted += len(evicted)
+                self.log(f"disk budget {_gb(self.limit)}: evicted {len(evicted)} environment(s) and "
+                         f"their cache entries, {_gb(before - after)} ({_gb(before)} -> {_gb(after)}): "
+                         f"{', '.join(e.path.name for e in evicted)}")
+            self._remove_entries(Usage(tuple(kept), usage.sizes))
+            return evicted
+
+    def _pending(self, *, add: Iterable[Path] = (), drop: Iterable[Path] = ()) -> set[Path]:
+        """The archive entries of evicted environments still to remove, kept in a file next
+        to the environments (shared by every run on this cache), after adding and dropping."""
+        path = self.envs_dir / PENDING
+        with locks.EnvLock(locks.lock_path(path)) as lock:
+            lock.acquire(shared=False)
+            try:
+                names = {n for n in json.loads(path.read_text()) if isinstance(n, str)}
+            except (OSError, ValueError, TypeError):
+                names = set()
+            new = (names | {p.name for p in add}) - {p.name for p in drop}
+            new = {n for n in new if _ENTRY_NAME.fullmatch(n)}  # never a path out of the cache
+            if new != names:
+                self.envs_dir.mkdir(parents=True, exist_ok=True)
+                atomic_write(path, json.dumps(sorted(new)))
+        return {self.archive / n for n in new}
+
+    @property
+    def archive(self) -> Path:
+        return self.uv_cache / "archive-v0"
+
+    def _remove_entries(self, usage: Usage) -> None:
+        """Remove the pending archive entries that no environment links, under uv's lock."""
+        linked = set().union(*(e.entries for e in usage.envs))
+        pending = self._pending(drop=linked)  # linked again (a rebuild reused them): kept
+        if not pending:
+            return
+        with _uv_idle(self.uv_cache) as idle:
+            if not idle:
+                return
+            for entry in pending:
+                # linked from elsewhere too (another cache's environments, another project):
+                # removing it would free nothing and cost them a download
+                if entry.is_dir() and not _linked_elsewhere(entry):
+                    shutil.rmtree(entry, ignore_errors=True)
+            self._pending(drop=pending)
+
+
+def _linked_elsewhere(entry: Path) -> bool:
+    """Whether a file of ``entry`` has another hardlink (folders always do)."""
+    for root, _, files in os.walk(entry):
+        for name in files:
+            try:
+                if os.lstat(os.path.join(root, name)).st_nlink > 1:
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+class _uv_idle:
+    """uv's cache lock taken exclusively without waiting: no uv process is installing.
+    ``uv cache clean`` takes the same lock; every other uv command holds it shared."""
+
+    def __init__(self, uv_cache: Path):
+        self.path = uv_cache / ".lock"
+        self.fd: int | None = None
+
+    def __enter__(self) -> bool:
+        try:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError:
+            return False
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+
+
+def for_run(given: float | None, envs_dir: Path, uv_cache: Path, estimates: Sequence[int],
+            at_once: int, log: Callable[[str], None]) -> Budget:
+    """The run's budget: ``given``, else from the free space of the cache's disk; refuses
+    (``UsageError``, exit 2) one that cannot hold ``at_once`` environments, before any work.
+    Its ``intro`` says what was decided."""
+    budget = Budget(0.0, envs_dir, uv_cache, log)
+    used = budget.measure()
+    how = None
+    if given is None:
+        free, size = free_space(envs_dir)
+        given = default_budget(used, free, size)
+        how = (f"{free / GB:.1f} GB free of {size / GB:.0f} GB, keeping "
+               f"{max(RESERVE, RESERVE_FRACTION * size) / GB:.0f} GB free")
+    budget.limit = given
+    check(given, estimates, at_once, from_free_space=how)
+    peak = max(used, min(used + sum(estimates), given))  # what is held, plus what is built, up to the budget
+    budget.intro = (f"disk: budget {_gb(given)} ({how or 'given'}); the environments and "
+                    f"their uv cache entries hold {_gb(used)} now; estimated peak "
+                    f"{_gb(peak)}")
+    return budget
+
+
+def estimate(wheel_size: int | None) -> int:
+    """Bytes an environment of a release whose wheel has ``wheel_size`` bytes will take."""
+    if not wheel_size:
+        return UNKNOWN_ENV
+    return int(UNZIP_FACTOR * wheel_size + DEPENDENCIES)
+
+
+def free_space(path: Path) -> tuple[int, int]:
+    """(free bytes for us, size in bytes) of the file system holding ``path``."""
+    while not path.exists():
+        path = path.parent
+    st = os.statvfs(path)
+    return st.f_bavail * st.f_frsize, st.f_blocks * st.f_frsize
+
+
+def default_budget(used: int, free: int, disk_size: int) -> float:
+    """What the harness may hold: what it holds now plus the free space above the
+    reserve (max(10 GB, 10 % of the disk)), at most ``CAP``.  Pure."""
+    reserve = max(RESERVE, RESERVE_FRACTION * disk_size)
+    return max(0.0, min(float(CAP), used + free - reserve))
+
+
+def working_set(estimates: Sequence[int], at_once: int) -> int:
+    """The least budget a run can work in: its ``at_once`` largest environments together."""
+    return sum(sorted(estimates, reverse=True)[:max(at_once, 1)])
+
+
+def check(limit: float, estimates: Sequence[int], at_once: int, *, from_free_space: str | None) -> int:
+    """Refuse (exit 2) a budget that cannot hold the environments in use at once; else
+    what they need at most: all of them if they fit, else the budget."""
+    need = working_set(estimates, at_once)
+    if need > limit:
+        whole = math.ceil(need / GB)
+        if from_free_space:
+            raise UsageError(
+                f"expected room for {at_once} environment(s) at once (~{need / GB:.1f} GB), got a "
+                f"default disk budget of {limit / GB:.1f} GB ({from_free_space})",
+                hint=f"free some space, or pass --disk-budget {whole} on a disk that has it")
+        raise UsageError(
+            f"--disk-budget {limit / GB:g} cannot hold the {at_once} environment(s) this run uses at "
+            f"once (~{need / GB:.1f} GB)", hint=f"--disk-budget {whole} would work")
+    return int(min(sum(estimates), limit))

@@ -9,6 +9,7 @@ module that decides the environment variables of child processes
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -16,14 +17,13 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from filelock import FileLock
-
-from harness import command
+from harness import command, locks
 from harness.disk import INFO_FILE, tree_size
 from harness.errors import EnvironmentBuildError, NetworkUnavailable
 from harness.files import atomic_write
@@ -79,6 +79,13 @@ class Env:
     path: Path
     frozen: tuple[str, ...] = field(default=())
     build_seconds: float = 0.0
+    created: float = 0.0  # from its info file: a rebuilt environment has another
+
+    def unchanged(self) -> bool:
+        """Whether this very environment is still there, complete: not evicted or
+        rebuilt since it was handed out (rows measured otherwise are not stored)."""
+        info = _read_info(self.path)
+        return bool(info) and info.get("created") == self.created and self.python.exists()
 
     @property
     def python(self) -> Path:
@@ -169,23 +176,60 @@ def _read_info(path: Path) -> dict | None:
 
 
 def ensure(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print) -> Env:
-    """Return a ready environment for ``spec``, building it if needed.
+    """Return a ready environment for ``spec``, building it if needed (and not holding it:
+    ``lease`` is for running in it).
 
     Raises ``EnvironmentBuildError`` (with the install output's tail) when
     uv fails; the failed folder is kept next to the others as ``*.failed``.
     """
+    with lease(spec, envs_dir, offline=offline, log=log) as env:
+        return env
+
+
+@contextmanager
+def lease(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print) -> Iterator[Env]:
+    """The ready environment for ``spec``, built if needed, held with a shared lock until
+    the block ends: no harness process evicts an environment while another runs in it.
+
+    Building takes the exclusive lock, without waiting: while it is taken,
+    another process builds (the shared lock then waits for it to finish) or
+    runs in the environment (then it is ready: look again).
+    """
     envs_dir.mkdir(parents=True, exist_ok=True)
     path = envs_dir / spec.key
-    with FileLock(str(path) + ".lock"):
-        info = _read_info(path)
-        wanted = json.loads(json.dumps(asdict(spec)))  # tuples compare as JSON lists
-        if info and info.get("schema") == INFO_SCHEMA and info.get("spec") == wanted:
-            os.utime(path / INFO_FILE)  # recency for LRU eviction
-            return Env(spec, path, tuple(info.get("frozen", ())), 0.0)
-        if path.exists():
-            log(f"removing half-built or outdated environment {path}")
-            shutil.rmtree(path)
-        return _build(spec, path, offline=offline)
+    lock = locks.EnvLock(locks.lock_path(path))
+    seconds = 0.0
+    try:
+        while True:
+            lock.acquire(shared=True)  # waits while another process builds it
+            env = _ready(spec, path)
+            if env is not None:
+                break
+            lock.release()
+            if not lock.acquire(shared=False, blocking=False):
+                time.sleep(0.05)  # someone holds it: building, or it just became ready
+                continue
+            if _ready(spec, path) is None:
+                if path.exists():
+                    log(f"removing half-built or outdated environment {path}")
+                    shutil.rmtree(path)
+                seconds = _build(spec, path, offline=offline).build_seconds
+            lock.release()  # then shared, like any user (evicted meanwhile: built again)
+        yield dataclasses.replace(env, build_seconds=seconds)
+    finally:
+        lock.release()
+
+
+def _ready(spec: EnvSpec, path: Path) -> Env | None:
+    info = _read_info(path)
+    wanted = json.loads(json.dumps(asdict(spec)))  # tuples compare as JSON lists
+    if not (info and info.get("schema") == INFO_SCHEMA and info.get("spec") == wanted):
+        return None
+    try:
+        os.utime(path / INFO_FILE)  # recency for LRU eviction
+    except OSError:
+        return None
+    return Env(spec, path, tuple(info.get("frozen", ())), 0.0, float(info.get("created", 0.0)))
 
 
 def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
@@ -231,11 +275,6 @@ def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
             "created": time.time(), "harness_python": sys.version.split()[0]}
     atomic_write(path / INFO_FILE, json.dumps(info, indent=1))  # marks the environment complete
     return Env(spec, path, lines, seconds)
-
-
-def clean_uv_cache(package: str) -> None:
-    """Remove ``package``'s entries from uv's cache (after its environments were evicted)."""
-    command.run([uv_binary(), "cache", "clean", package], env=uv_env())
 
 
 def _no_network(output: str) -> bool:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from harness import envs, frameworks, jobs
+from harness import disk, envs, frameworks, jobs
 from harness.cases import Case
 from harness.config import Config, Variant
 from harness.errors import EnvironmentBuildError, HarnessError, NetworkUnavailable
@@ -47,11 +47,15 @@ def measure(
     stop: threading.Event | None = None,
     log: Log = print,
     keep_outputs: Path | None = None,
+    budget: disk.Budget | None = None,
 ) -> dict[str, Row]:
     """Rows for ``cases`` in ``release``: stored ones reused, the rest run now.
 
     ``keep_outputs``: a folder where the raw output arrays of the cases run
-    now are kept as ``<case>_<k>.npy`` (``compare`` needs them).
+    now are kept as ``<case>_<k>.npy`` (``compare`` needs them).  ``budget``:
+    before building, evict to make room for the new environment.  Rows
+    measured in an environment that was evicted or rebuilt meanwhile are
+    returned as unstored skips, never stored.
     """
     variant = variant or cfg.variants[0]
     picked = pick(release, interpreters)
@@ -63,23 +67,36 @@ def measure(
     todo = [c for c in cases if c.name not in have]
     if not todo:
         return have
+    spec = env_spec(cfg, release, picked.interpreter, picked.wheel)
+    if budget is not None and not (cfg.envs_dir / spec.key / disk.INFO_FILE).exists():
+        budget.enforce(room=disk.estimate(picked.wheel.size))
     try:
-        env = envs.ensure(env_spec(cfg, release, picked.interpreter, picked.wheel),
-                          cfg.envs_dir, offline=cfg.offline, log=log)
+        with envs.lease(spec, cfg.envs_dir, offline=cfg.offline, log=log) as env:
+            skip = None
+            try:
+                rows = _run_cases(cfg, env, todo, python, variant, stop or threading.Event(),
+                                  keep_outputs)
+            except Skip as caught:
+                skip = caught
+            if not env.unchanged():  # the rows may come from a half-deleted environment
+                skip, stored = Skip(f"environment {env.path.name} changed while the cases ran; "
+                                    "rows not stored", python), False
+            else:
+                stored = True
+            if skip is not None:
+                return {**have, **_skip_rows(cfg, version, todo, skip, store, variant, persist=stored)}
+            store.add(rows.values())
     except EnvironmentBuildError as exc:  # a network failure is not a result: not stored
         return {**have, **_skip_rows(cfg, version, todo, Skip(str(exc), python), store, variant,
                                      persist=not isinstance(exc, NetworkUnavailable))}
-    try:
-        rows = _run_cases(cfg, env, todo, python, variant, stop or threading.Event(), keep_outputs)
-    except Skip as skip:
-        return {**have, **_skip_rows(cfg, version, todo, skip, store, variant)}
-    store.add(rows.values())
     return {**have, **rows}
 
 
 def prepare(cfg: Config, release: Release, cases: Sequence[Case],
-            interpreters: Sequence[Interpreter], store: Store, variant: Variant) -> None:
-    """Build ``release``'s environment ahead of time (bisect prefetch); never raises."""
+            interpreters: Sequence[Interpreter], store: Store, variant: Variant,
+            budget: disk.Budget | None = None) -> None:
+    """Build ``release``'s environment ahead of time (bisect prefetch), making room in
+    ``budget`` first; never raises."""
     picked = pick(release, interpreters)
     if not picked:
         return
@@ -87,8 +104,10 @@ def prepare(cfg: Config, release: Release, cases: Sequence[Case],
         version = measured_version(release, picked.wheel)
         if len(reusable(cfg, store, version, picked.python_version, variant, cases)) == len(cases):
             return
-        envs.ensure(env_spec(cfg, release, picked.interpreter, picked.wheel), cfg.envs_dir,
-                    offline=cfg.offline, log=lambda _: None)
+        spec = env_spec(cfg, release, picked.interpreter, picked.wheel)
+        if budget is not None and not (cfg.envs_dir / spec.key / disk.INFO_FILE).exists():
+            budget.enforce(room=disk.estimate(picked.wheel.size))
+        envs.ensure(spec, cfg.envs_dir, offline=cfg.offline, log=lambda _: None)
     except HarnessError:
         pass  # the real probe reports it
 
@@ -100,6 +119,18 @@ def reusable(cfg: Config, store: Store, version: str, python: str, variant: Vari
     return {c.name: stored[c.name] for c in cases
             if c.name in stored and stored[c.name].case_digest == c.digest
             and stored[c.name].outcome is not Outcome.SKIP}
+
+
+def env_path(cfg: Config, release: Release, interpreters: Sequence[Interpreter]) -> Path | None:
+    """Where ``release``'s environment lives (or will), or None when it cannot be installed here."""
+    picked = pick(release, interpreters)
+    return cfg.envs_dir / env_spec(cfg, release, picked.interpreter, picked.wheel).key if picked else None
+
+
+def env_estimate(release: Release, interpreters: Sequence[Interpreter]) -> int | None:
+    """The bytes ``release``'s environment is expected to take, None when not installable here."""
+    picked = pick(release, interpreters)
+    return disk.estimate(picked.wheel.size) if picked else None
 
 
 def measured_version(release: Release, wheel: Wheel) -> str:

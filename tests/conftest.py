@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +15,11 @@ if str(runner.HERE) not in sys.path:
     sys.path.insert(0, str(runner.HERE))
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# Runs in tests (and their subprocesses) get a fixed disk budget: the default
+# comes from the free space of the disk, which on a shared machine can be
+# below the reserve and refuse every run.  Tests of the default pass their own.
+os.environ.setdefault("HARNESS_DISK_BUDGET", "4")
 
 
 def json_doc(path: Path, kind: str) -> dict:

@@ -32,7 +32,7 @@ def run(monkeypatch, nightlies, old, new):
     catalog = Catalog("tf-nightly", tuple(nightlies), "fake")
     monkeypatch.setattr(cmd.releases, "load_catalog", lambda *a, **k: catalog)
 
-    def fake_search(cfg, ui, items, cases, interpreters, store, variant):
+    def fake_search(cfg, ui, items, cases, interpreters, store, variant, budget=None):
         calls.append((cfg.package, [str(i.version) for i in items], [c.name for c in cases]))
         return [report(items[0], items[-1])]
 

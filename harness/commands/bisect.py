@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from harness import bisection, output, releases
+from harness import bisection, disk, envs, output, releases
 from harness.cases import Case
 from harness.commands import resumable
 from harness.config import Config, Variant
-from harness.measure import measure, prepare
+from harness.measure import env_estimate, env_path, measure, prepare
 from harness.interpreters import Interpreter
 from harness.outcome import GOOD_WHEN_CHOICES, Outcome, is_good
 from harness.plan import Plan, build, default_range
@@ -100,17 +100,23 @@ def run(cfg: Config, ui: UI) -> int:
 def _run(cfg: Config, ui: UI, plan: Plan) -> int:
     items = default_range(cfg, plan)
     variant = cfg.variants[-1]  # default, or the one --variant given
+    estimates = [e for e in (env_estimate(r, plan.interpreters) for r in items) if e is not None]
+    # in use at once: the probe and, while it runs, the two possible next probes
+    budget = disk.for_run(cfg.disk_budget, cfg.envs_dir, envs.uv_cache_dir(), estimates,
+                          min(3 if cfg.prefetch else 1, len(estimates)), ui.progress)
     ui.progress(f"bisecting {len(plan.cases)} case(s) over {len(items)} {cfg.package} releases "
                 f"({items[0]} .. {items[-1]}), good when {cfg.good_when}, variant {variant}; "
                 f"catalog: {plan.catalog.source}")
-    reports = search(cfg, ui, items, plan.cases, plan.interpreters, plan.store, variant)
+    ui.progress(budget.intro)
+    reports = search(cfg, ui, items, plan.cases, plan.interpreters, plan.store, variant, budget)
     ui.result("")
     for report in reports:
         ui.result(report.summary())
     probed = {v for r in reports for v in r.result.probed}
     ui.result(f"\n{len(probed)} release(s) probed of {len(items)}; results stored under {cfg.results_dir}")
     if cfg.nightly:
-        narrow_with_nightlies(cfg, ui, reports, plan, variant)
+        narrow_with_nightlies(cfg, ui, reports, plan, variant, budget)
+    ui.result(budget.summary())
     if cfg.json_path:
         ui.result(output.write(cfg.json_path, "bisect", package=cfg.package,
                                cases=[r.to_json(cfg.package) for r in reports]))
@@ -118,12 +124,14 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
 
 
 def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
-           interpreters: Sequence[Interpreter], store: Store, variant: Variant) -> list[CaseReport]:
+           interpreters: Sequence[Interpreter], store: Store, variant: Variant,
+           budget: disk.Budget | None = None) -> list[CaseReport]:
     """Bisect every case over ``items`` at once; each probe measures all cases.
 
     While a probe runs, the environments of the probes that can come next
     (one per possible verdict, as mozregression does) are built in the
-    background unless ``--no-prefetch``.
+    background unless ``--no-prefetch``.  With a ``budget``, environments
+    are evicted after each probe, never the next probes' ones.
     """
     names = [c.name for c in cases]
     searches = {name: bisection.Bisection(len(items)) for name in names}
@@ -139,12 +147,16 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                     wanted.setdefault(index, []).append(name)
             if not wanted:
                 break
+            ahead = sorted({i for s in searches.values() for i in s.speculate()}) if cfg.prefetch else []
+            if budget is not None:  # what the search needs next stays on disk
+                budget.protected = frozenset(
+                    p for p in (env_path(cfg, items[i], interpreters) for i in {*wanted, *ahead}) if p)
             if cfg.prefetch:
-                for index in sorted({i for s in searches.values() for i in s.speculate()}):
+                for index in ahead:
                     if index not in prefetched and index not in wanted:
                         prefetched.add(index)
                         prefetcher.submit(prepare, cfg, items[index], cases, interpreters, store,
-                                          variant)
+                                          variant, budget)
             for index in sorted(wanted):
                 step += 1
                 release = items[index]
@@ -152,7 +164,7 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                 ui.progress(f"[step {step}, ~{left} left] {cfg.package} {release}: measuring "
                             f"{len(cases)} case(s) (wanted by {_few(wanted[index])})")
                 measured = measure(cfg, release, cases, interpreters, store, variant=variant,
-                                   log=ui.progress)
+                                   log=ui.progress, budget=budget)
                 counts = Counter(str(row.outcome) for row in measured.values())
                 line = (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + "; "
                         + _few([f"{n}={measured[n].outcome}" for n in wanted[index]]))
@@ -164,6 +176,8 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                     searches[name].record(index, is_good(row.outcome, cfg.good_when))
                     if row.outcome is Outcome.SKIP:
                         ui.progress(f"    skipped: {row.detail}")
+                if budget is not None:
+                    budget.enforce()
     return [CaseReport(n, bisection.result(items, searches[n]), rows[n], cfg.good_when) for n in names]
 
 
@@ -174,7 +188,7 @@ def _few(items: Sequence[str], shown: int = 6) -> str:
 
 
 def narrow_with_nightlies(cfg: Config, ui: UI, reports: Sequence[CaseReport], plan: Plan,
-                          variant: Variant) -> None:
+                          variant: Variant, budget: disk.Budget | None = None) -> None:
     """Hand a release transition to ``tf-nightly``: bisect the dev builds between the two releases."""
     changed = [r for r in reports if r.result.transition]
     if not changed:
@@ -197,5 +211,5 @@ def narrow_with_nightlies(cfg: Config, ui: UI, reports: Sequence[CaseReport], pl
         items = [nightly.find(v) for v in window.nightlies]
         night_cfg = replace(cfg, package=NIGHTLY, nightly=False)
         case = [c for c in plan.cases if c.name == report.case]
-        (found,) = search(night_cfg, ui, items, case, plan.interpreters, plan.store, variant)
+        (found,) = search(night_cfg, ui, items, case, plan.interpreters, plan.store, variant, budget)
         ui.result("  " + found.summary())

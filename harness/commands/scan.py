@@ -1,8 +1,9 @@
 """``scan``: every selected case in every selected release (and variant).
 
 Releases run on ``--jobs`` workers, so one environment builds while another
-runs; each finished release is stored at once, then environments over the
-disk budget are evicted, least recently used first.
+runs; each finished release is stored at once.  Before an environment is
+built and after each release, environments over the disk budget are
+evicted, least recently used first (never one a worker runs in).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from harness import disk, envs, output
 from harness.commands import resumable
 from harness.config import Config, Variant
-from harness.measure import measure
+from harness.measure import env_estimate, measure
 from harness.plan import Plan, build, default_range, installable, restrict
 from harness.releases import Release
 from harness.outcome import Outcome
@@ -80,8 +81,12 @@ def _counts(rows) -> str:
 def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
     items = default_range(cfg, plan)
     work = [(r, v) for r in items for v in cfg.variants]
+    estimates = [e for e in (env_estimate(r, plan.interpreters) for r in items) if e is not None]
+    budget = disk.for_run(cfg.disk_budget, cfg.envs_dir, envs.uv_cache_dir(), estimates,
+                          min(cfg.jobs, len(estimates)), ui.progress)
     ui.progress(f"scanning {len(plan.cases)} case(s) x {len(items)} {cfg.package} releases "
                 f"({items[0]} .. {items[-1]}) x {len(cfg.variants)} variant(s) on {cfg.jobs} worker(s)")
+    ui.progress(budget.intro)
     started = time.monotonic()
     results: dict[tuple[str, str], dict[str, Row]] = {}
     done = 0
@@ -89,7 +94,7 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
 
     def task(release: Release, variant: Variant) -> dict[str, Row]:
         return measure(cfg, release, plan.cases, plan.interpreters, plan.store,
-                       variant=variant, stop=stop, log=ui.progress)
+                       variant=variant, stop=stop, log=ui.progress, budget=budget)
 
     with ThreadPoolExecutor(max_workers=cfg.jobs) as pool:
         pending: dict[Future, tuple[Release, Variant]] = {}
@@ -108,7 +113,7 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
                     py = next(iter(measured.values())).python or "-"
                     ui.progress(f"[{done}/{len(work)}] {cfg.package} {release} (python {py}, "
                                 f"{variant.name}): {_counts(measured.values())}")
-                    _enforce_budget(cfg, ui)
+                    budget.enforce()
         except BaseException:
             stop.set()
             for future in pending:
@@ -117,6 +122,7 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
     all_rows = [results[(str(r), v.name)][c.name] for r, v in work for c in plan.cases]
     ui.result(f"{len(all_rows)} rows for {len(items)} releases in {time.monotonic() - started:.0f} s "
               f"({_counts(all_rows)}); stored under {cfg.results_dir}")
+    ui.result(budget.summary())
     if cfg.json_path:
         ui.result(output.write(cfg.json_path, "scan", package=cfg.package,
                                rows=[r.public() for r in all_rows]))
@@ -129,9 +135,3 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
         return 1
     return 0
 
-
-def _enforce_budget(cfg: Config, ui: UI) -> None:
-    # The most recently used environments may be in use by the other workers.
-    recent = {u.path for u in disk.usage(cfg.envs_dir)[-(cfg.jobs + 1):]}
-    disk.enforce(cfg.envs_dir, cfg.disk_budget, protect=recent,
-                 clean_cache=lambda pkg: envs.clean_uv_cache(pkg), log=ui.progress)

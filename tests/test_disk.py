@@ -1,0 +1,244 @@
+"""The disk budget: honest sizes (blocks, hardlinks once, uv's archive entries), the default
+from free space, the refusal of an impossible budget, and eviction that is safe."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from harness import disk, locks
+from harness.cli import main
+from harness.disk import GB, Budget, Scanner
+
+from fakeflow import build_wheel
+
+MB = 1024**2
+
+
+def _file(path: Path, size: int) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(os.urandom(size))
+    return path
+
+
+def _entry(uv: Path, name: str, size: int) -> Path:
+    """A fake uv archive entry (an unzipped wheel): a dist-info and one big file."""
+    (uv / "archive-v0" / name / f"{name}-1.0.dist-info").mkdir(parents=True)
+    return _file(uv / "archive-v0" / name / name / "lib.so", size)
+
+
+def _env(root: Path, name: str, *, last_used: float, links: list[Path] = (), own: int = 0) -> Path:
+    """A fake built environment: an info file, its own bytes and hardlinks to cache files,
+    installed as uv does (the wheel's dist-info next to its files)."""
+    env = root / "envs" / name
+    site = env / "lib" / "python3.6" / "site-packages"
+    site.mkdir(parents=True)
+    if own:
+        _file(env / "lib" / "own.bin", own)
+    for i, target in enumerate(links):
+        wheel = target.parent.parent.name
+        (site / f"{wheel}-1.0.dist-info").mkdir(exist_ok=True)
+        os.link(target, site / f"linked{i}-{wheel}.so")
+    info = env / disk.INFO_FILE
+    info.write_text(json.dumps({"spec": {"package": "tensorflow"}, "created": last_used}))
+    os.utime(info, (last_used, last_used))
+    return env
+
+
+def _blocks(*paths: Path) -> int:
+    return sum(os.lstat(p).st_blocks * 512 for p in paths)
+
+
+@pytest.fixture
+def world(tmp_path):
+    uv = tmp_path / "uv"
+    numpy = _entry(uv, "numpy", 3 * MB)
+    tf_a = _entry(uv, "tf-a", 5 * MB)
+    tf_b = _entry(uv, "tf-b", 4 * MB)
+    _entry(uv, "someone-elses", 7 * MB)  # linked by no environment here
+    (uv / "archive-v0" / "numpy-again" / "numpy-1.0.dist-info").mkdir(parents=True)
+    _file(uv / "archive-v0" / "numpy-again" / "numpy" / "core.so", 2 * MB)  # same wheel, not linked
+    a = _env(tmp_path, "a", last_used=100.0, links=[numpy, tf_a], own=1 * MB)
+    b = _env(tmp_path, "b", last_used=200.0, links=[numpy, tf_b], own=1 * MB)
+    return tmp_path, uv, a, b
+
+
+def test_hardlinks_between_environments_and_cache_count_once(world):
+    root, uv, a, b = world
+    usage = Scanner(root / "envs", uv).usage()
+    files = 3 * MB + 5 * MB + 4 * MB + 2 * MB  # numpy shared by both, each file once
+    assert files <= usage.total < files + 1 * MB  # plus the folders' own blocks
+    naive = sum(disk.tree_size(p) for p in (a, b, uv))  # du per folder, no dedup across them
+    assert naive > usage.total + 13 * MB  # numpy three times, the TF libs twice, the others' 9 MB
+    assert [e.path for e in usage.envs] == [a, b]  # least recently used first
+    assert {p.name for p in usage.envs[0].entries} == {"numpy", "tf-a"}
+
+
+def test_plan_evicts_lru_and_counts_shared_bytes_only_when_their_last_holder_goes(world):
+    root, uv, a, b = world
+    usage = Scanner(root / "envs", uv).usage()
+    total = usage.total
+    # removing a frees its own MB and tf-a, not numpy (b still links it)
+    assert disk.plan_eviction(usage.envs, usage.sizes, total - 1, set()) == [usage.envs[0]]
+    assert disk.plan_eviction(usage.envs, usage.sizes, total - 7 * MB, set()) == list(usage.envs)
+    assert disk.plan_eviction(usage.envs, usage.sizes, total - 1, {a}) == [usage.envs[1]]
+    assert disk.plan_eviction(usage.envs, usage.sizes, total, set()) == []
+
+
+def test_eviction_frees_environment_cache_entries_and_lock_file(world):
+    root, uv, a, b = world
+    locks.lock_path(a).touch()
+    budget = Budget(10 * MB, root / "envs", uv, log=lambda _: None)
+    before = budget.measure()
+    assert [e.path for e in budget.enforce()] == [a]
+    assert not a.exists() and not locks.lock_path(a).exists()
+    assert not (uv / "archive-v0" / "tf-a").exists()  # only a linked it
+    assert (uv / "archive-v0" / "numpy").exists() and (uv / "archive-v0" / "someone-elses").exists()
+    after = budget.measure()
+    assert before - after >= 6 * MB and after <= 10 * MB
+    assert budget.peak == before
+
+
+def test_environment_in_use_by_another_process_is_never_evicted(world):
+    root, uv, a, b = world
+    holder = locks.EnvLock(locks.lock_path(a))
+    assert holder.acquire(shared=True)  # another runner is inside a
+    budget = Budget(1 * MB, root / "envs", uv, log=lambda _: None)
+    assert [e.path for e in budget.enforce()] == [b]
+    assert a.exists() and (a / disk.INFO_FILE).exists()
+    holder.release()
+    assert [e.path for e in budget.enforce()] == [a]
+
+
+def test_protected_environments_stay(world):
+    root, uv, a, b = world
+    budget = Budget(1 * MB, root / "envs", uv, log=lambda _: None)
+    budget.protected = frozenset({a})
+    assert [e.path for e in budget.enforce(protect={b})] == []
+    assert a.exists() and b.exists()
+
+
+def test_cache_entries_wait_while_uv_installs(world):
+    root, uv, a, b = world
+    fd = os.open(uv / ".lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_SH)  # what every uv process holds while it installs
+    budget = Budget(10 * MB, root / "envs", uv, log=lambda _: None)
+    budget.enforce()
+    assert not a.exists() and (uv / "archive-v0" / "tf-a").exists()
+    os.close(fd)
+    # the next enforcement removes it, even in another run (this one was killed, say)
+    Budget(10 * MB, root / "envs", uv, log=lambda _: None).enforce()
+    assert not (uv / "archive-v0" / "tf-a").exists()
+
+
+def test_a_hostile_list_of_pending_cache_entries_removes_nothing_outside_the_cache(world, tmp_path):
+    root, uv, a, b = world
+    victim = _file(tmp_path / "victim" / "keep.txt", 10)
+    (root / "envs" / disk.PENDING).write_text(json.dumps(["../../victim", "/etc", 3, "numpy/.."]))
+    Budget(1 * GB, root / "envs", uv, log=lambda _: None).enforce()
+    assert victim.exists() and (uv / "archive-v0" / "numpy").exists()
+
+
+def test_room_for_the_next_environment_is_made_before_it_is_built(world):
+    root, uv, a, b = world
+    budget = Budget(20 * MB, root / "envs", uv, log=lambda _: None)
+    assert budget.enforce() == []
+    assert [e.path for e in budget.enforce(room=8 * MB)] == [a]
+
+
+def test_shared_locks_coexist_and_exclude_the_evictor(tmp_path):
+    path = tmp_path / "env.lock"
+    one, two = locks.EnvLock(path), locks.EnvLock(path)
+    assert one.acquire(shared=True) and two.acquire(shared=True)
+    assert locks.try_exclusive(path) is None
+    one.release()
+    assert locks.try_exclusive(path) is None
+    two.release()
+    evictor = locks.try_exclusive(path)
+    assert evictor is not None
+    evictor.remove()
+    assert not path.exists()
+
+
+def test_a_lock_on_a_removed_lock_file_is_taken_again_on_the_new_one(tmp_path):
+    path = tmp_path / "env.lock"
+    evictor = locks.try_exclusive(path)
+    stale = os.open(path, os.O_RDWR)  # a user opened the old file just before it was removed
+    evictor.remove()
+    user = locks.EnvLock(path)
+    assert user.acquire(shared=True)
+    assert path.exists() and locks.try_exclusive(path) is None  # it holds the file others see
+    user.release()
+    os.close(stale)
+
+
+@pytest.mark.parametrize("used, free, size, want", [
+    (0, 30 * GB, 100 * GB, 20 * GB),          # keeps 10 GB free
+    (0, 300 * GB, 1000 * GB, 40 * GB),        # capped
+    (0, 150 * GB, 1000 * GB, 40 * GB),
+    (0, 120 * GB, 1000 * GB, 20 * GB),        # keeps 10 % of 1 TB
+    (5 * GB, 8 * GB, 100 * GB, 3 * GB),       # what it holds already counts as its own
+    (0, 5 * GB, 100 * GB, 0.0),
+])
+def test_default_budget_leaves_max_10gb_or_10_percent_free(used, free, size, want):
+    assert disk.default_budget(used, free, size) == want
+
+
+def test_a_budget_too_small_for_the_environments_in_use_at_once_is_refused():
+    with pytest.raises(disk.UsageError, match=r"--disk-budget 5 would work"):
+        disk.check(3 * GB, [1 * GB, 2 * GB, 2 * GB, 1 * GB], 3, from_free_space=None)
+    assert disk.check(5 * GB, [1 * GB, 2 * GB, 2 * GB, 1 * GB], 3, from_free_space=None) == 5 * GB
+    assert disk.check(40 * GB, [1 * GB, 2 * GB], 3, from_free_space=None) == 3 * GB
+
+
+def test_estimate_matches_measured_tensorflow_environments():
+    # (wheel bytes, environment bytes) measured on this machine
+    for wheel, env in [(42 * MB, 0.27 * GB), (104 * MB, 0.54 * GB), (546 * MB, 1.99 * GB)]:
+        assert abs(disk.estimate(wheel) - env) / env < 0.12
+    assert disk.estimate(None) == disk.UNKNOWN_ENV
+
+
+def test_cli_refuses_an_impossible_budget_in_one_line_before_any_work(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("UV_CACHE_DIR", str(tmp_path / "uv"))
+    (tmp_path / "wheels").mkdir()
+    build_wheel(tmp_path / "wheels", "1.1.0")
+    build_wheel(tmp_path / "wheels", "1.5.0")
+    code = main(["scan", "--package", "fakeflow", "--find-links", str(tmp_path / "wheels"),
+                 "--cache-dir", str(tmp_path / "cache"), "--results", str(tmp_path / "results"),
+                 "-j", "2", "--disk-budget", "0.1"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.count("\n") == 0
+    assert err.startswith("error: --disk-budget 0.1 cannot hold the 2 environment(s)")
+    assert err.endswith("--disk-budget 1 would work")
+    assert not (tmp_path / "cache" / "envs").exists() or not any((tmp_path / "cache" / "envs").iterdir())
+
+
+def test_budget_from_the_environment_is_checked_like_the_option(monkeypatch, capsys):
+    monkeypatch.setenv("HARNESS_DISK_BUDGET", "nan")
+    with pytest.raises(SystemExit) as exit_:
+        main(["scan"])
+    assert exit_.value.code == 2
+    assert "argument --disk-budget: expected a positive finite number, got 'nan'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--disk-budget", "--timeout", "--import-timeout"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "0", "-1"])
+def test_numeric_options_reject_nan_infinity_and_non_positive(option, value, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["scan", f"{option}={value}"])
+    assert exit_.value.code == 2
+    assert "expected a positive finite number" in capsys.readouterr().err
+
+
+def test_cache_entries_linked_from_outside_these_environments_are_kept(world, tmp_path):
+    root, uv, a, b = world
+    other = tmp_path / "another-project"
+    other.mkdir()
+    os.link(uv / "archive-v0" / "tf-a" / "tf-a" / "lib.so", other / "lib.so")  # e.g. another cache's env
+    Budget(10 * MB, root / "envs", uv, log=lambda _: None).enforce()
+    assert not a.exists() and (uv / "archive-v0" / "tf-a").exists()  # removing it frees nothing
