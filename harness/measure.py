@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from harness import envs, frameworks, jobs
+from harness import envs, frameworks, jobs, script
 from harness.cases import Case
 from harness.config import Config, Variant
 from harness.errors import EnvironmentBuildError, HarnessError, NetworkUnavailable
@@ -130,6 +130,8 @@ def _skip_rows(cfg: Config, version: str, cases: Sequence[Case], skip: Skip, sto
 def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
                variant: Variant, stop: threading.Event,
                keep_outputs: Path | None = None) -> dict[str, Row]:
+    if any(c.kind == "script" for c in cases):
+        return _run_scripts(cfg, env, cases, python, variant, stop)
     cfg.work_dir.mkdir(parents=True, exist_ok=True)
     job_dir = Path(tempfile.mkdtemp(prefix=f"{env.path.name}-", dir=cfg.work_dir))
     out_dir = job_dir / "out"
@@ -160,3 +162,18 @@ def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
         return rows
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
+
+
+def _run_scripts(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
+                 variant: Variant, stop: threading.Event) -> dict[str, Row]:
+    """``--script``: run it in ``env`` and judge it by its exit code or output (``script``)."""
+    rows = {}
+    child = envs.child_env(env, frameworks.lookup(cfg.package), dict(variant.env))
+    for case in cases:
+        ran = script.run(case, env.python, env=child, timeout=cfg.timeout, work_dir=cfg.work_dir,
+                         stop=stop)
+        rows[case.name] = new_row(
+            cfg, case, env.spec.version, python, variant, ran.verdict.outcome,
+            detail=ran.verdict.detail, seconds=ran.seconds, build_seconds=env.build_seconds,
+            frozen=env.frozen)
+    return rows

@@ -27,7 +27,8 @@ from harness.results import Row, Store
 from harness.transitions import nightly_range
 from harness.ui import UI
 
-OPTIONS = ("package", "releases", "case", "case-files", "environments", "running", "output", "store")
+OPTIONS = ("package", "releases", "case", "case-files", "script", "environments", "running", "output",
+           "store")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
