@@ -59,8 +59,8 @@ def install(spec, path: Path, *, env: dict[str, str], uv: str, catalog_dir: Path
         constraints.write_text("".join(f"{n}=={v}\n" for n, v in sorted(pins.items())))
         _pip(path, env, ["install", f"{spec.package}=={spec.version}", *spec.requirements,
                          "-c", str(constraints), *_index_args(spec)], timeout=1800)
-        frozen = _pip(path, env, ["freeze", "--all"])
-        installed = _parse_freeze(frozen)
+        installed = _parse_freeze(_pip(path, env, ["freeze", "--all"]))
+        frozen = "".join(f"{n}=={v}\n" for n, v in sorted(installed.items()))
         if cut is None or interpreter is None:
             return frozen
         todo = {n for n in installed if n not in EXEMPT and n != canonicalize_name(spec.package)
