@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from harness import bisection, releases
+from harness import bisection, envs, pasteable, releases
 from harness.cases import Case
 from harness.commands import resumable
 from harness.config import Config, Variant
@@ -111,12 +111,39 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
         ui.result(report.summary())
     probed = {v for r in reports for v in r.result.probed}
     ui.result(f"\n{len(probed)} release(s) probed of {len(items)}; results stored under {cfg.results_dir}")
+    paste_ready(cfg, ui, reports, plan)
     if cfg.nightly:
         narrow_with_nightlies(cfg, ui, reports, plan, variant)
     if cfg.json_path:
         cfg.json_path.write_text(json.dumps([r.to_json(cfg.package) for r in reports], indent=2))
         ui.result(f"wrote {cfg.json_path}")
     return 0
+
+
+PRINTED_BLOCKS = 3  # more transitions than this: the blocks go to a file only
+
+
+def paste_ready(cfg: Config, ui: UI, reports: Sequence[CaseReport], plan: Plan) -> None:
+    """Per transition, a Markdown block for an upstream issue and a standalone repro (``pasteable``)."""
+    blocks = []
+    for report in reports:
+        if not report.result.transition:
+            continue
+        old, new = report.result.transition
+        case = next(c for c in plan.cases if c.name == report.case)
+        repro = pasteable.write_repro(case, cfg.results_dir / "repro", str(old), str(new))
+        blocks.append(pasteable.block(case, cfg.package, report.rows[str(old)], report.rows[str(new)],
+                                      cut=envs.exclude_newer_for(new.upload_time, cfg.exclude_newer),
+                                      repro=repro))
+    if not blocks:
+        return
+    path = cfg.results_dir / "repro" / "bisect.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n\n".join(blocks) + "\n")
+    if len(blocks) <= PRINTED_BLOCKS:
+        ui.result("\nPaste-ready (also in " + str(path) + "):\n\n" + "\n\n".join(blocks))
+    else:
+        ui.result(f"paste-ready blocks for the {len(blocks)} transitions: {path}")
 
 
 def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
