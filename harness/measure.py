@@ -93,6 +93,16 @@ def prepare(cfg: Config, release: Release, cases: Sequence[Case],
         pass  # the real probe reports it
 
 
+def all_stored(cfg: Config, release: Release, cases: Sequence[Case],
+               interpreters: Sequence[Interpreter], store: Store, variant: Variant) -> bool:
+    """True when every case of ``release`` has a stored row that still stands (nothing will run)."""
+    picked = pick(release, interpreters)
+    if cfg.force or not picked:
+        return False
+    version = measured_version(release, picked.wheel)
+    return len(reusable(cfg, store, version, picked.python_version, variant, cases)) == len(cases)
+
+
 def reusable(cfg: Config, store: Store, version: str, python: str, variant: Variant,
              cases: Sequence[Case]) -> dict[str, Row]:
     """Stored rows that still stand: same case digest, and not a skip (its cause may be gone)."""

@@ -12,6 +12,7 @@ with a ``__main__`` that evaluates the case and prints what was expected).
 
 from __future__ import annotations
 
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -28,8 +29,10 @@ def block(case: Case, package: str, old: Row, new: Row, *, cut: str | None,
     """The Markdown block for one transition (``cut``: the date cut of ``new``'s environment)."""
     link = frameworks.lookup(package).compare(package, Version(old.version), Version(new.version))
     flags = " ".join((new.machine or {}).get("flags", [])) or "unknown"
-    pins = " ".join(p for p in new.frozen if not p.lower().startswith(("pip==", "setuptools==", "wheel==")))
+    pins = " ".join(p for p in new.frozen if _PIN.match(p)
+                    and not p.lower().startswith(("pip==", "setuptools==", "wheel==")))
     py = ".".join(new.python.split(".")[:2])
+    venv = f"virtualenv -p python{py} env" if py.startswith("2") else f"python{py} -m venv env"
     run = f"python {repro.name}" if repro else f"python -c '...'  # {case.source}"
     lines = [
         f"**{package} {old.version} -> {new.version}: `{case.name}` went from {old.outcome} to "
@@ -46,7 +49,7 @@ def block(case: Case, package: str, old: Row, new: Row, *, cut: str | None,
         f"- dependencies as of {cut or 'today'} (pinned as installed):",
         "",
         "```sh",
-        f"python{py} -m venv env && env/bin/pip install {pins or f'{package}=={new.version}'}",
+        f"{venv} && env/bin/pip install {pins or f'{package}=={new.version}'}",
         f"env/bin/{run}",
         "```",
         "",
@@ -54,6 +57,9 @@ def block(case: Case, package: str, old: Row, new: Row, *, cut: str | None,
         + (f"; standalone repro: `{repro}`" if repro else "") + ".",
     ]
     return "\n".join(lines)
+
+
+_PIN = re.compile(r"^[A-Za-z0-9._-]+==\S+$")  # uv's freeze output also says which environment
 
 
 def _cell(text: str) -> str:

@@ -18,7 +18,7 @@ from harness import bisection, envs, pasteable, releases
 from harness.cases import Case
 from harness.commands import resumable
 from harness.config import Config, Variant
-from harness.measure import measure, prepare
+from harness.measure import all_stored, measure, prepare
 from harness.interpreters import Interpreter
 from harness.outcome import GOOD_WHEN_CHOICES, Outcome, is_good
 from harness.plan import Plan, build, default_range
@@ -178,7 +178,8 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                 step += 1
                 release = items[index]
                 left = max(s.steps_left() for s in searches.values())
-                ui.progress(f"[step {step}, ~{left} left] {cfg.package} {release}: measuring "
+                doing = "stored" if all_stored(cfg, release, cases, interpreters, store, variant) else "measuring"
+                ui.progress(f"[step {step}, ~{left} left] {cfg.package} {release}: {doing} "
                             f"{len(cases)} case(s) (wanted by {_few(wanted[index])})")
                 measured = measure(cfg, release, cases, interpreters, store, variant=variant,
                                    log=ui.progress)
