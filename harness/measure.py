@@ -178,10 +178,11 @@ def _run_scripts(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
                  variant: Variant, stop: threading.Event) -> dict[str, Row]:
     """``--script``: run it in ``env`` and judge it by its exit code or output (``script``)."""
     rows = {}
-    child = envs.child_env(env, frameworks.lookup(cfg.package), dict(variant.env))
+    framework = frameworks.lookup(cfg.package)
+    child = envs.child_env(env, framework, dict(variant.env))
     for case in cases:
         ran = script.run(case, env.python, env=child, timeout=cfg.timeout, work_dir=cfg.work_dir,
-                         stop=stop)
+                         stop=stop, module=framework.module)
         rows[case.name] = new_row(
             cfg, case, env.spec.version, python, variant, ran.verdict.outcome,
             detail=ran.verdict.detail, seconds=ran.seconds, build_seconds=env.build_seconds,

@@ -11,6 +11,7 @@ the script                            outcome    detail
 ====================================  =========  =================================
 exits 0                               pass
 exits 125                             skip       "the script exited 125 (skip)"
+the framework fails to import         skip       "import failed: ImportError: ..."
 raises AssertionError (exit 1)        wrong      the assertion's message
 raises any other exception (exit 1)   error      the exception's last line
 exits 1-127 otherwise (sys.exit(3))   wrong      "exit code 3" and its last output
@@ -122,10 +123,12 @@ def python2_or_fail(python: str | None) -> Interpreter:
 
 
 def judge(returncode: int | None, stdout: str, stderr: str, *, good_output: str | None = None,
-          bad_output: str | None = None, timeout: float = 0.0) -> Verdict:
+          bad_output: str | None = None, timeout: float = 0.0, module: str = "") -> Verdict:
     """The outcome of one run of a script (the table in this module's docstring).
 
-    ``returncode`` None means it was killed after ``timeout`` seconds.
+    ``returncode`` None means it was killed after ``timeout`` seconds.  An
+    ``ImportError`` raised by the framework ``module`` itself is ``skip``,
+    as for cases: the release cannot be measured here, it is not bad.
     """
     if returncode is None:
         return Verdict(Outcome.TIMEOUT, None, f"killed after {timeout:g} s")
@@ -151,6 +154,8 @@ def judge(returncode: int | None, stdout: str, stderr: str, *, good_output: str 
     if returncode == SKIP_CODE:
         return Verdict(Outcome.SKIP, None, "the script exited 125 (skip)")
     exception = _exception(stderr)
+    if exception is not None and module and _import_failed(exception, stderr, module):
+        return Verdict(Outcome.SKIP, None, f"import failed: {exception}")
     if exception is not None:
         if exception.startswith(("AssertionError", "exceptions.AssertionError")):
             return Verdict(Outcome.WRONG, None, exception)
@@ -169,6 +174,14 @@ def _match(pattern: str, text: str) -> str | None:
 def _last(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1][:300] if lines else ""
+
+
+def _import_failed(exception: str, stderr: str, module: str) -> bool:
+    """The framework did not import: an ImportError from inside it, or it is not installed."""
+    if not re.match(r"^(\w+\.)?(ImportError|ModuleNotFoundError)\b", exception):
+        return False
+    inside = re.search(r'File ".*[/\\]site-packages[/\\]%s[/\\]' % re.escape(module), stderr)
+    return bool(inside) or re.search(r"No module named '?%s\b" % re.escape(module), exception) is not None
 
 
 def _exception(stderr: str) -> str | None:
@@ -190,7 +203,7 @@ class Ran:
 
 
 def run(script: Case, python: Path, *, env: Mapping[str, str], timeout: float, work_dir: Path,
-        stop: threading.Event) -> Ran:
+        stop: threading.Event, module: str = "") -> Ran:
     """Run the script once with ``python`` in an empty folder; judge it.
 
     Raises ``Cancelled`` when ``stop`` is set (Ctrl-C): nothing is stored.
@@ -219,7 +232,7 @@ def run(script: Case, python: Path, *, env: Mapping[str, str], timeout: float, w
         stdout = out.read_text(errors="replace")
         verdict = judge(None if killed else proc.returncode, stdout, err.read_text(errors="replace"),
                         good_output=script.spec.get("good_output"),
-                        bad_output=script.spec.get("bad_output"), timeout=timeout)
+                        bad_output=script.spec.get("bad_output"), timeout=timeout, module=module)
         return Ran(verdict, seconds, stdout)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -120,3 +120,13 @@ def test_script_and_cases_together_is_a_usage_error(tmp_path, capsys):
 def test_output_regex_without_script_is_a_usage_error(tmp_path, capsys):
     code = cli.main(["scan", "--good-output", "3", "--results", str(tmp_path), "--cache-dir", str(tmp_path)])
     assert code == 2 and "expected --script FILE" in capsys.readouterr().err
+
+
+def test_the_framework_failing_to_import_is_skip_not_bad():
+    inside = (TRACEBACK + '  File "/e/lib/python2.7/site-packages/tensorflow/__init__.py", line 24\n'
+              "ImportError: libcudart.so.8.0: cannot open shared object file\n")
+    assert script.judge(1, "", inside, module="tensorflow").outcome is Outcome.SKIP
+    missing = TRACEBACK + "ModuleNotFoundError: No module named 'tensorflow'\n"
+    assert script.judge(1, "", missing, module="tensorflow").outcome is Outcome.SKIP
+    own = TRACEBACK + "ImportError: cannot import name 'contrib'\n"  # the script's own import: bad
+    assert script.judge(1, "", own, module="tensorflow").outcome is Outcome.ERROR
