@@ -79,6 +79,8 @@ def _releases(p: argparse.ArgumentParser) -> None:
     g.add_argument("--from", dest="from_", metavar="V", help="oldest release (inclusive)")
     g.add_argument("--to", metavar="V", help="newest release (inclusive)")
     g.add_argument("--versions", type=_csv, metavar="V1,V2,...", help="exact releases instead of a range")
+    g.add_argument("--pre", action="store_true",
+                   help="include pre-releases (e.g. 2.22.0rc0: the release you are about to upgrade to)")
 
 
 def _package(p: argparse.ArgumentParser) -> None:

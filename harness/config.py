@@ -65,6 +65,7 @@ class Config:
     results_dirs: tuple[Path, ...] = ()  # report: every store to merge (results_dir is the first)
     report_dir: Path | None = None  # report: where its files go (default: results_dir)
     shard: Shard | None = None  # scan --shard I/N: only this share of the selected releases
+    pre: bool = False  # --pre: pre-releases (release candidates) are releases too
     script: Path | None = None  # bisect/scan --script: the user's reproducer instead of cases
     good_output: str | None = None  # --script: a stdout line matching this regex is pass
     bad_output: str | None = None  # --script: a stdout line matching this regex is wrong

@@ -65,6 +65,7 @@ def _index_catalog(cfg: Config) -> Catalog:
         cache_dir=cfg.cache_dir,
         index_url=cfg.index_url or releases.PYPI_SIMPLE,
         offline=cfg.offline,
+        include_prereleases=cfg.pre,
     )
 
 
