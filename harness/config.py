@@ -6,7 +6,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.outcome import GoodWhen
 from harness.shard import Shard
 
 
@@ -50,7 +49,7 @@ class Config:
     json_path: Path | None = None
     results_dir: Path = Path("results")
     cache_dir: Path = field(default_factory=default_cache_dir)
-    good_when: GoodWhen = "pass"
+    good_when: str = "pass"  # bisect: a goodwhen spelling (pass, no-crash, OUTCOMES, first, detail:RE)
     force: bool = False
     exclude_newer: str | None = None
     find_links: tuple[str, ...] = ()

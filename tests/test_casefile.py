@@ -40,10 +40,9 @@ def test_expect_without_its_case_is_an_error_with_a_hint(tmp_path):
     assert exc.value.hint == "did you mean expect_one?"
 
 
-def test_a_case_that_returns_nothing_is_an_error(tmp_path):
-    text = "def case_two(tf, np):\n    x = tf.constant(1.0)\n    def inner():\n        return x\n"
-    with pytest.raises(UsageError, match="case_two returns nothing"):
-        load_user_file(_file(tmp_path, text))
+def test_a_case_without_return_loads_it_may_crash_on_purpose(tmp_path):
+    (case,) = load_user_file(_file(tmp_path, "import os\ndef case_boom(tf, np):\n    os.abort()\n"))
+    assert case.name == "boom"  # "returned None" is the runner's to say, if it gets that far
 
 
 def test_a_case_returning_a_feed_dict_feeds_its_placeholders():

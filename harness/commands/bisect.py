@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from harness import bisection, envs, pasteable, releases
+from harness import bisection, envs, goodwhen, pasteable, releases
 from harness.cases import Case
 from harness.commands import resumable
+from harness.errors import UsageError
 from harness.config import Config, Variant
 from harness.measure import all_stored, measure, prepare
 from harness.interpreters import Interpreter
-from harness.outcome import GOOD_WHEN_CHOICES, Outcome, is_good
+from harness.outcome import Outcome
 from harness.plan import Plan, build, default_range
 from harness.releases import Release
 from harness.results import Row, Store
@@ -33,13 +34,22 @@ OPTIONS = ("package", "releases", "case", "case-files", "script", "environments"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options only ``bisect`` has."""
-    parser.add_argument("--good-when", choices=GOOD_WHEN_CHOICES,
-                        help="which outcomes count as good (default: pass)")
+    parser.add_argument("--good-when", type=_good_when, metavar="WHEN",
+                        help="what counts as good: pass (default), no-crash, a set of outcomes "
+                        "(pass,unsupported), first (the outcome at --from), detail:REGEX")
     parser.add_argument("--no-prefetch", dest="prefetch", action="store_false",
                         help="build only the environments that are probed (no speculative builds)")
     parser.add_argument("--nightly", action="store_true",
                         help="narrow each transition to two consecutive tf-nightly builds when "
                         "PyPI still has nightlies for that period")
+
+
+def _good_when(text: str) -> str:
+    try:
+        goodwhen.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 @dataclass(frozen=True)
@@ -105,7 +115,8 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
     ui.progress(f"bisecting {len(plan.cases)} case(s) over {len(items)} {cfg.package} releases "
                 f"({items[0]} .. {items[-1]}), good when {cfg.good_when}, variant {variant}; "
                 f"catalog: {plan.catalog.source}")
-    reports = search(cfg, ui, items, plan.cases, plan.interpreters, plan.store, variant)
+    first = first_outcomes(cfg, ui, items[0], plan, variant) if cfg.good_when == "first" else {}
+    reports = search(cfg, ui, items, plan.cases, plan.interpreters, plan.store, variant, first)
     ui.result("")
     for report in reports:
         ui.result(report.summary())
@@ -118,6 +129,17 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
         cfg.json_path.write_text(json.dumps([r.to_json(cfg.package) for r in reports], indent=2))
         ui.result(f"wrote {cfg.json_path}")
     return 0
+
+
+def first_outcomes(cfg: Config, ui: UI, oldest: Release, plan: Plan, variant: Variant) -> dict[str, Outcome]:
+    """``--good-when first``: each case's outcome in the range's oldest release (the good one)."""
+    ui.progress(f"--good-when first: measuring {oldest} for the outcomes that count as good")
+    rows = measure(cfg, oldest, plan.cases, plan.interpreters, plan.store, variant=variant, log=ui.progress)
+    unmeasured = [n for n, row in rows.items() if row.outcome is Outcome.SKIP]
+    if unmeasured:
+        raise UsageError(f"--good-when first: expected {oldest} to be measurable, got skip "
+                         f"({rows[unmeasured[0]].detail})", hint="choose a --from that installs here")
+    return {name: row.outcome for name, row in rows.items()}
 
 
 PRINTED_BLOCKS = 3  # more transitions than this: the blocks go to a file only
@@ -147,7 +169,8 @@ def paste_ready(cfg: Config, ui: UI, reports: Sequence[CaseReport], plan: Plan) 
 
 
 def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
-           interpreters: Sequence[Interpreter], store: Store, variant: Variant) -> list[CaseReport]:
+           interpreters: Sequence[Interpreter], store: Store, variant: Variant,
+           first: dict[str, Outcome] | None = None) -> list[CaseReport]:
     """Bisect every case over ``items`` at once; each probe measures all cases.
 
     While a probe runs, the environments of the probes that can come next
@@ -155,6 +178,7 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
     background unless ``--no-prefetch``.
     """
     names = [c.name for c in cases]
+    good, first = goodwhen.parse(cfg.good_when), first or {}
     searches = {name: bisection.Bisection(len(items)) for name in names}
     rows: dict[str, dict[str, Row]] = {name: {} for name in names}
     step = 0
@@ -191,7 +215,7 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                 for name in wanted[index]:
                     row = measured[name]
                     rows[name][str(release)] = row
-                    searches[name].record(index, is_good(row.outcome, cfg.good_when))
+                    searches[name].record(index, good.verdict(row.outcome, row.detail, first.get(name)))
                     if row.outcome is Outcome.SKIP:
                         ui.progress(f"    skipped: {row.detail}")
     return [CaseReport(n, bisection.result(items, searches[n]), rows[n], cfg.good_when) for n in names]
@@ -227,5 +251,6 @@ def narrow_with_nightlies(cfg: Config, ui: UI, reports: Sequence[CaseReport], pl
         items = [nightly.find(v) for v in window.nightlies]
         night_cfg = replace(cfg, package=NIGHTLY, nightly=False)
         case = [c for c in plan.cases if c.name == report.case]
-        (found,) = search(night_cfg, ui, items, case, plan.interpreters, plan.store, variant)
+        first = {report.case: report.outcome(old)} if cfg.good_when == "first" else None
+        (found,) = search(night_cfg, ui, items, case, plan.interpreters, plan.store, variant, first)
         ui.result("  " + found.summary())
