@@ -251,6 +251,6 @@ def narrow_with_nightlies(cfg: Config, ui: UI, reports: Sequence[CaseReport], pl
         items = [nightly.find(v) for v in window.nightlies]
         night_cfg = replace(cfg, package=NIGHTLY, nightly=False)
         case = [c for c in plan.cases if c.name == report.case]
-        first = {report.case: report.outcome(old)} if cfg.good_when == "first" else None
-        (found,) = search(night_cfg, ui, items, case, plan.interpreters, plan.store, variant, first)
+        extra = {"first": {report.case: report.outcome(old)}} if cfg.good_when == "first" else {}
+        (found,) = search(night_cfg, ui, items, case, plan.interpreters, plan.store, variant, **extra)
         ui.result("  " + found.summary())
