@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from harness import reference
+from harness import casefile, reference
 from harness.data import cases_dir
 from harness.errors import UsageError
 
@@ -47,7 +47,7 @@ class Case:
     """One named case."""
 
     name: str
-    kind: Literal["op", "user"]
+    kind: Literal["op", "user", "script"]
     source: str  # file that defines it
     spec: dict[str, Any] = field(default_factory=dict)  # op cases
     inputs: tuple[np.ndarray, ...] = ()  # op cases, generated on the host
@@ -62,7 +62,7 @@ class Case:
                                       default=str).encode())
         for array in self.inputs:
             h.update(str(array.dtype).encode() + str(array.shape).encode() + array.tobytes())
-        if self.kind == "user":
+        if self.kind in ("user", "script"):
             h.update(Path(self.source).read_bytes())
         h.update(_measuring_code(self.kind))
         return h.hexdigest()[:12]
@@ -211,8 +211,12 @@ def load_user_file(path: Path) -> list[Case]:
         raise UsageError(
             f"case file {path}: expected top-level functions named case_<name>(tf, np), found none"
         )
+    casefile.check_functions(path, tree)
     try:
-        namespace = runpy.run_path(str(path), run_name="harness_user_cases")
+        with casefile.framework_stand_ins():
+            namespace = runpy.run_path(str(path), run_name="harness_user_cases")
+    except casefile.HostUse as exc:
+        raise casefile.host_use_error(path, exc) from None
     except Exception as exc:
         raise UsageError(f"case file {path}: importing it raised {type(exc).__name__}: {exc}") from None
     tolerance = namespace.get("TOLERANCE", {})
@@ -235,8 +239,9 @@ def load_user_cases(paths: Iterable[Path]) -> list[Case]:
     """Cases from files or folders (every ``*.py`` inside, sorted)."""
     out: list[Case] = []
     for path in paths:
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*.py") if not p.name.startswith("_"))
+        if path.is_dir():  # scripts/ holds --script files (cases/examples/scripts), not case files
+            files = sorted(p for p in path.rglob("*.py") if not p.name.startswith("_")
+                           and "scripts" not in p.relative_to(path).parts[:-1])
             if not files:
                 raise UsageError(f"--cases {path}: expected .py case files in it, found none")
         elif path.exists():

@@ -13,6 +13,7 @@ import errno
 import importlib
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -80,6 +81,8 @@ def _releases(p: argparse.ArgumentParser) -> None:
     g.add_argument("--from", dest="from_", metavar="V", help="oldest release (inclusive)")
     g.add_argument("--to", metavar="V", help="newest release (inclusive)")
     g.add_argument("--versions", type=_csv, metavar="V1,V2,...", help="exact releases instead of a range")
+    g.add_argument("--pre", action="store_true",
+                   help="include pre-releases (e.g. 2.22.0rc0: the release you are about to upgrade to)")
 
 
 def _package(p: argparse.ArgumentParser) -> None:
@@ -149,10 +152,35 @@ def _stores(p: argparse.ArgumentParser) -> None:  # report merges the stores of 
         help=f"results folder(s) to merge (default: {DEFAULTS.results_dir}/)")
 
 
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise argparse.ArgumentTypeError(f"expected a regular expression, got {value!r} ({exc})")
+    return value
+
+
+def _file(value: str) -> Path:
+    if not Path(value).is_file():
+        raise argparse.ArgumentTypeError(f"expected a file, got {value!r} (no such file)")
+    return Path(value)
+
+
+def _script(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("your own script (instead of cases; see harness/script.py)")
+    g.add_argument("--script", type=_file, metavar="FILE",
+                   help="run FILE unchanged in each release; exit 0 good, 125 skip, 1-127 bad, "
+                   "signal crash (git bisect run); Python 2 scripts run on 2.7")
+    g.add_argument("--good-output", type=_regex, metavar="REGEX",
+                   help="--script: pass when a stdout line matches REGEX")
+    g.add_argument("--bad-output", type=_regex, metavar="REGEX",
+                   help="--script: wrong when a stdout line matches REGEX")
+
+
 # Option groups a command can declare in its module's OPTIONS.
 GROUPS = {"package": _package, "releases": _releases, "case": _case_names, "case-files": _case_files,
           "environments": _environments, "running": _running, "output": _output,
-          "store": _store, "stores": _stores}
+          "store": _store, "stores": _stores, "script": _script}
 
 
 def parser(argv: Sequence[str] | None = None, *, prog: str = "python -m harness") -> argparse.ArgumentParser:

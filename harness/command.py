@@ -71,15 +71,16 @@ def start(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     log: Path,
+    err: Path | None = None,
 ) -> subprocess.Popen[bytes]:
-    """Start ``argv`` in a new process group, its output going to ``log``."""
-    with open(log, "ab") as out:
+    """Start ``argv`` in a new process group, its output going to ``log`` (stderr to ``err`` if given)."""
+    with open(log, "ab") as out, open(err or os.devnull, "ab") as errors:
         return subprocess.Popen(
             [str(a) for a in argv],
             env=dict(env) if env is not None else None,
             cwd=cwd,
             stdout=out,
-            stderr=subprocess.STDOUT,
+            stderr=errors if err else subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )

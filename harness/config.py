@@ -6,7 +6,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.outcome import GoodWhen
 from harness.shard import Shard
 
 
@@ -50,7 +49,7 @@ class Config:
     json_path: Path | None = None
     results_dir: Path = Path("results")
     cache_dir: Path = field(default_factory=default_cache_dir)
-    good_when: GoodWhen = "pass"
+    good_when: str = "pass"  # bisect: a goodwhen spelling (pass, no-crash, OUTCOMES, first, detail:RE)
     force: bool = False
     exclude_newer: str | None = None
     find_links: tuple[str, ...] = ()
@@ -67,6 +66,10 @@ class Config:
     results_dirs: tuple[Path, ...] = ()  # report: every store to merge (results_dir is the first)
     report_dir: Path | None = None  # report: where its files go (default: results_dir)
     shard: Shard | None = None  # scan --shard I/N: only this share of the selected releases
+    pre: bool = False  # --pre: pre-releases (release candidates) are releases too
+    script: Path | None = None  # bisect/scan --script: the user's reproducer instead of cases
+    good_output: str | None = None  # --script: a stdout line matching this regex is pass
+    bad_output: str | None = None  # --script: a stdout line matching this regex is wrong
 
     @property
     def variant(self) -> str:

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from harness import command, locks
+from harness import command, envs_virtualenv, locks
 from harness.disk import INFO_FILE, tree_size
 from harness.errors import EnvironmentBuildError, NetworkUnavailable
 from harness.files import atomic_write
@@ -237,14 +237,19 @@ def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
     env = uv_env()
     started = time.monotonic()
     try:
-        command.run([uv, "venv", "--quiet", "--python", spec.python, str(path)], env=env)
-        command.run(
-            [uv, "pip", "install", "--python", str(path / "bin" / "python"), *spec.install_args(),
-             *(["--offline"] if offline else [])],
-            env=env,
-            timeout=1800,
-        )
-        frozen = command.run([uv, "pip", "freeze", "--python", str(path / "bin" / "python")], env=env)
+        if envs_virtualenv.wanted(spec.python_version):  # uv cannot make 2.7 environments
+            frozen = envs_virtualenv.install(spec, path, env=env, uv=uv, offline=offline,
+                                             catalog_dir=path.parent.parent)
+        else:
+            command.run([uv, "venv", "--quiet", "--python", spec.python, str(path)], env=env)
+            command.run(
+                [uv, "pip", "install", "--python", str(path / "bin" / "python"), *spec.install_args(),
+                 *(["--offline"] if offline else [])],
+                env=env,
+                timeout=1800,
+            )
+            frozen = command.run([uv, "pip", "freeze", "--python", str(path / "bin" / "python")],
+                                 env=env)
     except command.CommandFailed as exc:
         if _no_network(exc.output_tail):
             shutil.rmtree(path, ignore_errors=True)

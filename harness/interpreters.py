@@ -24,9 +24,13 @@ from harness.errors import UsageError
 from harness.releases import Release, Wheel, preference
 
 MIN_PYTHON = (3, 6)  # uv cannot create environments for older interpreters
+PYTHON2 = (2, 7)  # only for --script files that are Python 2 (envs_virtualenv builds those)
+# Runs on 2.7 too: 2.7 has no sys.abiflags (its wheels say cp27mu for a UCS-4 build)
+# and no sys.implementation.
 PROBE = (
-    "import json, sys; print(json.dumps([list(sys.version_info[:3]),"
-    " getattr(sys, 'abiflags', ''), sys.implementation.name, sys.maxsize > 2**32]))"
+    "import json, sys, platform; print(json.dumps([list(sys.version_info[:3]),"
+    " getattr(sys, 'abiflags', 'mu' if sys.maxunicode > 65535 else 'm'),"
+    " platform.python_implementation().lower(), sys.maxsize > 2**32]))"
 )
 
 
@@ -70,19 +74,23 @@ class Interpreter:
         return not wheel.tags.isdisjoint(self.supported_tags)
 
 
-def probe(path: Path) -> Interpreter | None:
+def probe(path: Path, minimum: tuple[int, int] = MIN_PYTHON) -> Interpreter | None:
     """Ask the executable at ``path`` what it is; None if it is not a usable CPython."""
     try:
         out = command.run([str(path), "-c", PROBE], timeout=30)
         version, abiflags, impl, is64 = json.loads(out.strip().splitlines()[-1])
     except (command.CommandFailed, ValueError, IndexError):
         return None
-    if impl != "cpython" or not is64 or tuple(version[:2]) < MIN_PYTHON:
+    if impl != "cpython" or not is64 or tuple(version[:2]) < minimum:
         return None
     return Interpreter(Path(path), tuple(version), abiflags, impl)  # type: ignore[arg-type]
 
 
 def _candidates() -> Iterable[Path]:
+    for name in ("python2.7", "python2"):
+        found = shutil.which(name)
+        if found:
+            yield Path(found)
     for minor in range(6, 20):
         found = shutil.which(f"python3.{minor}")
         if found:
@@ -103,8 +111,12 @@ def _candidates() -> Iterable[Path]:
                 yield child / "bin" / "python3"
 
 
-def discover(extra: Sequence[Path] = ()) -> list[Interpreter]:
-    """All usable interpreters, one per minor version (first found wins), oldest first."""
+def discover(extra: Sequence[Path] = (), *, minimum: tuple[int, int] = MIN_PYTHON) -> list[Interpreter]:
+    """All usable interpreters, one per minor version (first found wins), oldest first.
+
+    ``minimum=PYTHON2`` also finds 2.7, for Python 2 scripts only: the runner
+    and uv need 3.6+.
+    """
     by_minor: dict[tuple[int, int], Interpreter] = {}
     seen: set[Path] = set()
     for path in [*extra, *_candidates()]:
@@ -112,7 +124,7 @@ def discover(extra: Sequence[Path] = ()) -> list[Interpreter]:
         if real in seen:
             continue
         seen.add(real)
-        found = probe(path)
+        found = probe(path, minimum)
         if found is not None:
             by_minor.setdefault(found.version[:2], found)
     return [by_minor[k] for k in sorted(by_minor)]

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from harness import disk, envs, frameworks, jobs
+from harness import disk, envs, frameworks, jobs, script
 from harness.cases import Case
 from harness.config import Config, Variant
 from harness.errors import EnvironmentBuildError, HarnessError, NetworkUnavailable
@@ -112,6 +112,16 @@ def prepare(cfg: Config, release: Release, cases: Sequence[Case],
         pass  # the real probe reports it
 
 
+def all_stored(cfg: Config, release: Release, cases: Sequence[Case],
+               interpreters: Sequence[Interpreter], store: Store, variant: Variant) -> bool:
+    """True when every case of ``release`` has a stored row that still stands (nothing will run)."""
+    picked = pick(release, interpreters)
+    if cfg.force or not picked:
+        return False
+    version = measured_version(release, picked.wheel)
+    return len(reusable(cfg, store, version, picked.python_version, variant, cases)) == len(cases)
+
+
 def reusable(cfg: Config, store: Store, version: str, python: str, variant: Variant,
              cases: Sequence[Case]) -> dict[str, Row]:
     """Stored rows that still stand: same case digest, and not a skip (its cause may be gone)."""
@@ -161,6 +171,8 @@ def _skip_rows(cfg: Config, version: str, cases: Sequence[Case], skip: Skip, sto
 def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
                variant: Variant, stop: threading.Event,
                keep_outputs: Path | None = None) -> dict[str, Row]:
+    if any(c.kind == "script" for c in cases):
+        return _run_scripts(cfg, env, cases, python, variant, stop)
     cfg.work_dir.mkdir(parents=True, exist_ok=True)
     job_dir = Path(tempfile.mkdtemp(prefix=f"{env.path.name}-", dir=cfg.work_dir))
     out_dir = job_dir / "out"
@@ -191,3 +203,19 @@ def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
         return rows
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
+
+
+def _run_scripts(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
+                 variant: Variant, stop: threading.Event) -> dict[str, Row]:
+    """``--script``: run it in ``env`` and judge it by its exit code or output (``script``)."""
+    rows = {}
+    framework = frameworks.lookup(cfg.package)
+    child = envs.child_env(env, framework, dict(variant.env))
+    for case in cases:
+        ran = script.run(case, env.python, env=child, timeout=cfg.timeout, work_dir=cfg.work_dir,
+                         stop=stop, module=framework.module)
+        rows[case.name] = new_row(
+            cfg, case, env.spec.version, python, variant, ran.verdict.outcome,
+            detail=ran.verdict.detail, seconds=ran.seconds, build_seconds=env.build_seconds,
+            frozen=env.frozen)
+    return rows

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import cases as cases_mod
-from harness import envs, interpreters, releases
+from harness import envs, interpreters, releases, script
 from harness.cases import Case
 from harness import shard as shards
 from harness.config import Config
@@ -65,6 +65,7 @@ def _index_catalog(cfg: Config) -> Catalog:
         cache_dir=cfg.cache_dir,
         index_url=cfg.index_url or releases.PYPI_SIMPLE,
         offline=cfg.offline,
+        include_prereleases=cfg.pre,
     )
 
 
@@ -77,13 +78,30 @@ def find_interpreters(cfg: Config) -> list[Interpreter]:
 
 def build(cfg: Config) -> Plan:
     """Resolve everything a command needs; bad input fails here, before any work."""
-    chosen_cases = load_cases(cfg)
+    user_script = load_script(cfg)
+    chosen_cases = [user_script.case()] if user_script else load_cases(cfg)
     catalog = load_catalog(cfg)
     chosen = releases.select(catalog, from_=cfg.from_, to=cfg.to, versions=cfg.versions)
     store = Store(cfg.results_dir)
     store.check()
     envs.uv_binary()  # resolve before worker threads need it
-    return Plan(catalog, tuple(chosen), tuple(find_interpreters(cfg)), tuple(chosen_cases), store)
+    if user_script and user_script.wants_python2(cfg.python):
+        found = [script.python2_or_fail(cfg.python)]
+    else:
+        found = find_interpreters(cfg)
+    return Plan(catalog, tuple(chosen), tuple(found), tuple(chosen_cases), store)
+
+
+def load_script(cfg: Config) -> script.Script | None:
+    """``--script`` checked (and its language told apart) before any work; None without it."""
+    if not cfg.script:
+        if cfg.good_output or cfg.bad_output:
+            raise UsageError("--good-output/--bad-output: expected --script FILE with them, got none")
+        return None
+    if cfg.case_patterns or cfg.case_paths:
+        raise UsageError("--script replaces the cases: expected no --case/--cases with it",
+                         hint="run the cases and the script in two commands")
+    return script.load(cfg.script, good_output=cfg.good_output, bad_output=cfg.bad_output)
 
 
 def installable(plan: Plan) -> list[Release]:

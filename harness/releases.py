@@ -323,7 +323,7 @@ def _require(catalog: Catalog, version: str) -> Release:
     except InvalidVersion:
         parsed = None
     if parsed is not None and parsed.is_prerelease:
-        why = "is a pre-release (pre-releases are excluded)"
+        why = "is a pre-release (excluded unless --pre)"
     else:
         why = "is not a release with wheels" if parsed else "is not a valid version"
     near = _nearest(catalog.releases, parsed)

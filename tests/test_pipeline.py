@@ -179,3 +179,48 @@ def test_json_path_in_a_missing_folder_fails_before_any_work(world, tmp_path, ca
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "expected an existing folder" in err
     assert not (tmp_path / "cache").exists() and not results.exists(), "nothing ran"
+
+
+SEED_SCRIPT = '''
+import numpy as np
+import fakeflow as tf
+base = np.array([[1, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]], dtype="float32").T
+res = tf.nn.conv1d(base[np.newaxis], base[:, :, np.newaxis], 1, "VALID")
+print(res)
+'''
+
+STRIDE_SCRIPT = '''
+import sys
+import numpy as np
+import fakeflow as tf
+try:
+    tf.nn.conv2d(np.ones((1, 3, 3, 1), "float32"), np.ones((2, 2, 1, 1), "float32"), 1, "VALID")
+except Exception as exc:
+    print("refused: %s" % exc)
+    sys.exit(1)
+'''
+
+
+def test_bisect_script_by_output_and_by_exit_code_with_a_paste_ready_block(world, capsys):
+    seed, stride = world / "seed_script.py", world / "stride_script.py"
+    seed.write_text(SEED_SCRIPT)
+    stride.write_text(STRIDE_SCRIPT)
+    out = world / "script.json"
+    assert harness(world, "bisect", "--script", str(seed), "--versions", "1.0.0,1.1.0",
+                   "--good-output", r"^\[+ ?3\.\]+$", "--bad-output", "nan", "--json", str(out)) == 0
+    (found,) = json_doc(out, "bisect")["cases"]
+    assert found["case"] == "seed_script"
+    assert found["transition"] == {"from": "1.0.0", "to": "1.1.0", "from_outcome": "wrong",
+                                   "to_outcome": "pass"}
+    capsys.readouterr()
+    assert harness(world, "bisect", "--script", str(stride), "--from", "1.1.0", "--json", str(out)) == 0
+    text = capsys.readouterr().out
+    (found,) = json_doc(out, "bisect")["cases"]
+    # 1.4.0 cannot import fakeflow: that is skip (stepped over), not bad
+    assert found["transition"] == {"from": "1.3.0", "to": "1.5.0", "from_outcome": "wrong",
+                                   "to_outcome": "pass"}
+    assert [s["version"] for s in found["skipped"]] == ["1.4.0"]
+    assert "import failed: ImportError" in found["skipped"][0]["reason"]
+    assert "**fakeflow 1.3.0 -> 1.5.0: `stride_script` went from wrong to pass**" in text
+    repro = world / "results" / "repro" / "stride_script-1.3.0-to-1.5.0.py"
+    assert repro.read_text() == STRIDE_SCRIPT

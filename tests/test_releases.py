@@ -167,3 +167,19 @@ def test_a_package_with_only_dev_builds_is_catalogued_by_them(tmp_path):
     cat = load_catalog("tf-nightly", cache_dir=tmp_path, index_url="http://127.0.0.1:9/simple/", offline=True)
     assert [str(r.version) for r in cat.releases] == ["2.22.0.dev20261020", "2.22.0.dev20261021"]
     assert [str(r) for r in select(cat, versions=["2.22.0.dev20261021"])] == ["2.22.0.dev20261021"]
+
+
+def test_pre_puts_release_candidates_in_the_catalog(tmp_path, tf_page):
+    from harness import plan
+    from harness.config import Config
+
+    page = json.loads(json.dumps(tf_page))
+    page["files"].append({"filename": "tensorflow-2.1.0rc1-cp37-cp37m-manylinux2010_x86_64.whl",
+                          "upload-time": "2019-12-01T00:00:00Z", "yanked": False})
+    _write_cache(tmp_path, page, age=0)
+    index = "http://127.0.0.1:9/simple/"
+    cfg = Config(command="scan", cache_dir=tmp_path, offline=True, index_url=index)
+    assert plan.load_catalog(cfg).find("2.1.0rc1") is None
+    with_pre = plan.load_catalog(Config(command="scan", cache_dir=tmp_path, offline=True, pre=True,
+                                        index_url=index))
+    assert [str(r.version) for r in select(with_pre, versions=("2.1.0rc1",))] == ["2.1.0rc1"]

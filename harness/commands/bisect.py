@@ -13,31 +13,42 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from harness import bisection, disk, envs, output, releases
+from harness import bisection, disk, envs, goodwhen, output, pasteable, releases
 from harness.cases import Case
 from harness.commands import resumable
+from harness.errors import UsageError
 from harness.config import Config, Variant
-from harness.measure import env_estimate, env_path, measure, prepare
+from harness.measure import all_stored, env_estimate, env_path, measure, prepare
 from harness.interpreters import Interpreter
-from harness.outcome import GOOD_WHEN_CHOICES, Outcome, is_good
+from harness.outcome import Outcome
 from harness.plan import Plan, build, default_range
 from harness.releases import Release
 from harness.results import Row, Store
 from harness.transitions import nightly_range
 from harness.ui import UI
 
-OPTIONS = ("package", "releases", "case", "case-files", "environments", "running", "output", "store")
+OPTIONS = ("package", "releases", "case", "case-files", "script", "environments", "running", "output",
+           "store")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options only ``bisect`` has."""
-    parser.add_argument("--good-when", choices=GOOD_WHEN_CHOICES,
-                        help="which outcomes count as good (default: pass)")
+    parser.add_argument("--good-when", type=_good_when, metavar="WHEN",
+                        help="what counts as good: pass (default), no-crash, a set of outcomes "
+                        "(pass,unsupported), first (the outcome at --from), detail:REGEX")
     parser.add_argument("--no-prefetch", dest="prefetch", action="store_false",
                         help="build only the environments that are probed (no speculative builds)")
     parser.add_argument("--nightly", action="store_true",
                         help="narrow each transition to two consecutive tf-nightly builds when "
                         "PyPI still has nightlies for that period")
+
+
+def _good_when(text: str) -> str:
+    try:
+        goodwhen.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 @dataclass(frozen=True)
@@ -108,12 +119,14 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
                 f"({items[0]} .. {items[-1]}), good when {cfg.good_when}, variant {variant}; "
                 f"catalog: {plan.catalog.source}")
     ui.progress(budget.intro)
-    reports = search(cfg, ui, items, plan.cases, plan.interpreters, plan.store, variant, budget)
+    first = first_outcomes(cfg, ui, items[0], plan, variant) if cfg.good_when == "first" else {}
+    reports = search(cfg, ui, items, plan.cases, plan.interpreters, plan.store, variant, budget, first)
     ui.result("")
     for report in reports:
         ui.result(report.summary())
     probed = {v for r in reports for v in r.result.probed}
     ui.result(f"\n{len(probed)} release(s) probed of {len(items)}; results stored under {cfg.results_dir}")
+    paste_ready(cfg, ui, reports, plan)
     if cfg.nightly:
         narrow_with_nightlies(cfg, ui, reports, plan, variant, budget)
     ui.result(budget.summary())
@@ -123,9 +136,47 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
     return 0
 
 
+def first_outcomes(cfg: Config, ui: UI, oldest: Release, plan: Plan, variant: Variant) -> dict[str, Outcome]:
+    """``--good-when first``: each case's outcome in the range's oldest release (the good one)."""
+    ui.progress(f"--good-when first: measuring {oldest} for the outcomes that count as good")
+    rows = measure(cfg, oldest, plan.cases, plan.interpreters, plan.store, variant=variant, log=ui.progress)
+    unmeasured = [n for n, row in rows.items() if row.outcome is Outcome.SKIP]
+    if unmeasured:
+        raise UsageError(f"--good-when first: expected {oldest} to be measurable, got skip "
+                         f"({rows[unmeasured[0]].detail})", hint="choose a --from that installs here")
+    return {name: row.outcome for name, row in rows.items()}
+
+
+PRINTED_BLOCKS = 3  # more transitions than this: the blocks go to a file only
+
+
+def paste_ready(cfg: Config, ui: UI, reports: Sequence[CaseReport], plan: Plan) -> None:
+    """Per transition, a Markdown block for an upstream issue and a standalone repro (``pasteable``)."""
+    blocks = []
+    for report in reports:
+        if not report.result.transition:
+            continue
+        old, new = report.result.transition
+        case = next(c for c in plan.cases if c.name == report.case)
+        repro = pasteable.write_repro(case, cfg.results_dir / "repro", str(old), str(new))
+        blocks.append(pasteable.block(case, cfg.package, report.rows[str(old)], report.rows[str(new)],
+                                      cut=envs.exclude_newer_for(new.upload_time, cfg.exclude_newer),
+                                      repro=repro))
+    if not blocks:
+        return
+    path = cfg.results_dir / "repro" / "bisect.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n\n".join(blocks) + "\n")
+    if len(blocks) <= PRINTED_BLOCKS:
+        ui.result("\nPaste-ready (also in " + str(path) + "):\n\n" + "\n\n".join(blocks))
+    else:
+        ui.result(f"paste-ready blocks for the {len(blocks)} transitions: {path}")
+
+
 def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
            interpreters: Sequence[Interpreter], store: Store, variant: Variant,
-           budget: disk.Budget | None = None) -> list[CaseReport]:
+           budget: disk.Budget | None = None,
+           first: dict[str, Outcome] | None = None) -> list[CaseReport]:
     """Bisect every case over ``items`` at once; each probe measures all cases.
 
     While a probe runs, the environments of the probes that can come next
@@ -134,6 +185,7 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
     are evicted after each probe, never the next probes' ones.
     """
     names = [c.name for c in cases]
+    good, first = goodwhen.parse(cfg.good_when), first or {}
     searches = {name: bisection.Bisection(len(items)) for name in names}
     rows: dict[str, dict[str, Row]] = {name: {} for name in names}
     step = 0
@@ -161,7 +213,8 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                 step += 1
                 release = items[index]
                 left = max(s.steps_left() for s in searches.values())
-                ui.progress(f"[step {step}, ~{left} left] {cfg.package} {release}: measuring "
+                doing = "stored" if all_stored(cfg, release, cases, interpreters, store, variant) else "measuring"
+                ui.progress(f"[step {step}, ~{left} left] {cfg.package} {release}: {doing} "
                             f"{len(cases)} case(s) (wanted by {_few(wanted[index])})")
                 measured = measure(cfg, release, cases, interpreters, store, variant=variant,
                                    log=ui.progress, budget=budget)
@@ -173,7 +226,7 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                 for name in wanted[index]:
                     row = measured[name]
                     rows[name][str(release)] = row
-                    searches[name].record(index, is_good(row.outcome, cfg.good_when))
+                    searches[name].record(index, good.verdict(row.outcome, row.detail, first.get(name)))
                     if row.outcome is Outcome.SKIP:
                         ui.progress(f"    skipped: {row.detail}")
                 if budget is not None:
@@ -211,5 +264,6 @@ def narrow_with_nightlies(cfg: Config, ui: UI, reports: Sequence[CaseReport], pl
         items = [nightly.find(v) for v in window.nightlies]
         night_cfg = replace(cfg, package=NIGHTLY, nightly=False)
         case = [c for c in plan.cases if c.name == report.case]
-        (found,) = search(night_cfg, ui, items, case, plan.interpreters, plan.store, variant, budget)
+        extra = {"first": {report.case: report.outcome(old)}} if cfg.good_when == "first" else {}
+        (found,) = search(night_cfg, ui, items, case, plan.interpreters, plan.store, variant, budget, **extra)
         ui.result("  " + found.summary())

@@ -25,7 +25,8 @@ from harness.shard import Shard
 from harness.shard import parse as parse_shard
 from harness.ui import UI
 
-OPTIONS = ("package", "releases", "case", "case-files", "environments", "running", "output", "store")
+OPTIONS = ("package", "releases", "case", "case-files", "script", "environments", "running", "output",
+           "store")
 
 
 def _shard(text: str) -> Shard:

@@ -226,7 +226,22 @@ def build_user_case(fw, case, np, job_dir, feeds):
             code = compile(f.read(), path, "exec")
         exec(code, namespace)
         module = _user_modules[path] = namespace
-    return module[case["function"]](fw.tf, np)
+    value = module[case["function"]](fw.tf, np)
+    if value is None:
+        raise ValueError("%s returned None: expected the tensor(s) to evaluate" % case["function"])
+    return with_feeds(value, feeds)
+
+
+def with_feeds(value, feeds):
+    """``return fetches, {placeholder: array}``: the fetches, with the dict added to ``feeds``.
+
+    A dict is never an output, so a pair ending in one is what the old
+    ``sess.run(fetches, feed_dict=...)`` reports spell; graph-mode releases only.
+    """
+    if isinstance(value, (tuple, list)) and len(value) == 2 and isinstance(value[1], dict):
+        feeds.update(value[1])
+        return value[0]
+    return value
 
 
 def is_tensor(fw, value):
