@@ -179,11 +179,12 @@ def ensure(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print) -
     with FileLock(str(path) + ".lock"):
         info = _read_info(path)
         wanted = json.loads(json.dumps(asdict(spec)))  # tuples compare as JSON lists
-        if info and info.get("schema") == INFO_SCHEMA and info.get("spec") == wanted:
+        whole = (path / "bin" / "python").exists()  # a deleted interpreter: rebuild it too
+        if whole and info and info.get("schema") == INFO_SCHEMA and info.get("spec") == wanted:
             os.utime(path / INFO_FILE)  # recency for LRU eviction
             return Env(spec, path, tuple(info.get("frozen", ())), 0.0)
         if path.exists():
-            log(f"removing half-built or outdated environment {path}")
+            log(f"removing half-built, damaged or outdated environment {path}")
             shutil.rmtree(path)
         return _build(spec, path, offline=offline)
 
@@ -225,7 +226,8 @@ def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
         ) from exc
     seconds = time.monotonic() - started
     size = tree_size(path)
-    lines = tuple(line for line in frozen.splitlines() if line and not line.startswith("#"))
+    lines = tuple(line for line in frozen.splitlines()  # uv's "Using Python ..." is not a package
+                  if line and not line.startswith(("#", "Using Python ")))
     info = {"schema": INFO_SCHEMA, "spec": asdict(spec), "frozen": lines, "build_seconds": seconds,
             "size_bytes": size,
             "created": time.time(), "harness_python": sys.version.split()[0]}
