@@ -168,6 +168,11 @@ def _read_info(path: Path) -> dict | None:
         return None
 
 
+def _packages(frozen) -> tuple[str, ...]:
+    """``uv pip freeze``'s package lines (not comments, not uv's "Using Python ..." line)."""
+    return tuple(line for line in frozen if line and not line.startswith(("#", "Using Python ")))
+
+
 def ensure(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print) -> Env:
     """Return a ready environment for ``spec``, building it if needed.
 
@@ -182,7 +187,7 @@ def ensure(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print) -
         whole = (path / "bin" / "python").exists()  # a deleted interpreter: rebuild it too
         if whole and info and info.get("schema") == INFO_SCHEMA and info.get("spec") == wanted:
             os.utime(path / INFO_FILE)  # recency for LRU eviction
-            return Env(spec, path, tuple(info.get("frozen", ())), 0.0)
+            return Env(spec, path, _packages(info.get("frozen", ())), 0.0)
         if path.exists():
             log(f"removing half-built, damaged or outdated environment {path}")
             shutil.rmtree(path)
@@ -226,8 +231,7 @@ def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
         ) from exc
     seconds = time.monotonic() - started
     size = tree_size(path)
-    lines = tuple(line for line in frozen.splitlines()  # uv's "Using Python ..." is not a package
-                  if line and not line.startswith(("#", "Using Python ")))
+    lines = _packages(frozen.splitlines())
     info = {"schema": INFO_SCHEMA, "spec": asdict(spec), "frozen": lines, "build_seconds": seconds,
             "size_bytes": size,
             "created": time.time(), "harness_python": sys.version.split()[0]}
