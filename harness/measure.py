@@ -17,6 +17,7 @@ from pathlib import Path
 from harness import envs, frameworks, jobs
 from harness.cases import Case
 from harness.config import Config, Variant
+from harness.host_expect import ExpectFailed
 from harness.errors import EnvironmentBuildError, HarnessError, NetworkUnavailable
 from harness.interpreters import Interpreter, pick
 from harness.judge import Verdict, judge
@@ -146,9 +147,12 @@ def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
             result = json.loads((out_dir / f"{index}.json").read_text())
             try:
                 outputs = jobs.read_outputs(out_dir, result)
-                verdict = judge(result, outputs, case.expect())
+                # a case that did not return is judged without running its expect_
+                verdict = judge(result, outputs, case.expect() if result.get("status") == "ok" else None)
             except jobs.NotNumeric as exc:
                 outputs, verdict = [], Verdict(Outcome.ERROR, None, str(exc))
+            except ExpectFailed as exc:  # that case's error; its siblings are judged as usual
+                verdict = Verdict(Outcome.ERROR, None, str(exc))
             if keep_outputs is not None:
                 jobs.keep_outputs(keep_outputs, case.name, outputs)
             rows[case.name] = new_row(
