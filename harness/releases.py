@@ -285,8 +285,9 @@ def select(
     Unknown versions, a reversed or empty range are ``UsageError`` naming
     what exists.
     """
-    if versions:
-        return sorted((_require(catalog, v) for v in versions), key=lambda r: r.version)
+    if versions:  # 1.0 and 1.0.0 name one release: measured once
+        found = {r.version: r for r in (_require(catalog, v) for v in versions)}
+        return sorted(found.values(), key=lambda r: r.version)
     lo, hi = _bound(from_, "--from"), _bound(to, "--to")
     if lo is not None and hi is not None and lo > hi:
         raise UsageError(f"--from {from_} is after --to {to}", hint="swap them")

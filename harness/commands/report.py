@@ -39,8 +39,8 @@ def check_schema(root: Path) -> None:
     for path in sorted((root / RUNS).glob("*/*/*.json")):
         try:
             data = json.loads(path.read_text())
-        except ValueError:
-            continue  # Store reports broken files itself, with its own hint
+        except (OSError, ValueError):
+            continue  # Store reports broken (or folder, unreadable) files itself, with its own hint
         schema = data.get("schema") if isinstance(data, dict) else None
         if schema != SCHEMA:
             raise UsageError(f"--results {root}: {path} has schema {schema}, this harness reads schema {SCHEMA}",
