@@ -68,6 +68,7 @@ def main(argv):
     watch_parent(parent)
     import numpy as np
 
+    open(os.path.join(out_dir, "started"), "w").close()  # the time limit counts from here
     try:
         namespace = runpy.run_path(path, run_name="harness_user_cases")
     except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the file's own doing

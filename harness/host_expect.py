@@ -7,7 +7,7 @@ top level cannot stop or hang ``cases``, ``scan`` or ``bisect``.  The
 ``expect_`` functions of a file run, when a case is first judged, in one
 child process (``expect_child.py``, copied into a scratch folder that is
 also its working directory) with ``EXPECT_TIMEOUT`` seconds for each
-function; its whole process group is killed when it ends.  Arrays come back
+function (the first one's also covers loading the file); its whole process group is killed when it ends.  Arrays come back
 as ``.npy`` files read without unpickling.  A file whose top level raises,
 exits or hangs, or an ``expect_`` that does (or returns no numbers), makes
 that case ``error`` with the reason (``ExpectFailed``); its siblings are
@@ -31,6 +31,7 @@ import numpy as np
 from harness import command
 
 EXPECT_TIMEOUT = 60.0  # seconds for one expect_ function (the first also loads the file)
+START_TIMEOUT = 120.0  # for the child's own start (Python and numpy), before any user code
 CHILD = Path(__file__).with_name("expect_child.py")
 POLL = 0.02
 
@@ -70,10 +71,12 @@ def _run(path: str, names: tuple[str, ...]) -> dict[str, dict]:
         log = folder / "child.log"
         proc = command.start([sys.executable, str(folder / CHILD.name), path, str(out),
                               str(os.getpid()), *names], env=scrubbed_env(), cwd=cwd, log=log)
-        done, hung = 0, False
+        done, hung, started = 0, False, False
         try:
-            deadline = time.monotonic() + EXPECT_TIMEOUT
+            deadline = time.monotonic() + START_TIMEOUT
             while proc.poll() is None:
+                if not started and (out / "started").exists():
+                    started, deadline = True, time.monotonic() + EXPECT_TIMEOUT
                 while done < len(names) and (out / f"{done}.json").exists():
                     done, deadline = done + 1, time.monotonic() + EXPECT_TIMEOUT
                 if time.monotonic() > deadline:
