@@ -14,6 +14,7 @@ import errno
 import importlib
 import math
 import re
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -255,6 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cfg = config_from(args)
     ui = UI(quiet=cfg.quiet)
     task = importlib.import_module(f"harness.commands.{cfg.command}")
+    previous = signal.signal(signal.SIGTERM, _terminated)  # kill PID: like Ctrl-C, results kept
     try:
         return task.run(cfg, ui, **_hook(cfg.command, "options_from", lambda _a: {})(args))
     except HarnessError as exc:
@@ -271,6 +273,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"none; free some (environments live in {cfg.envs_dir}) and rerun - stored results are kept",
             markup=False)
         return 2
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum, frame):
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -131,8 +130,7 @@ def _skip_rows(cfg: Config, version: str, cases: Sequence[Case], skip: Skip, sto
 def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
                variant: Variant, stop: threading.Event,
                keep_outputs: Path | None = None) -> dict[str, Row]:
-    cfg.work_dir.mkdir(parents=True, exist_ok=True)
-    job_dir = Path(tempfile.mkdtemp(prefix=f"{env.path.name}-", dir=cfg.work_dir))
+    job_dir = jobs.new_job_dir(cfg.work_dir, env.path.name)
     out_dir = job_dir / "out"
     out_dir.mkdir()
     try:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import cases as cases_mod
-from harness import envs, interpreters, releases
+from harness import envs, interpreters, jobs, releases
 from harness.cases import Case
 from harness import shard as shards
 from harness.config import Config
@@ -83,6 +83,7 @@ def build(cfg: Config) -> Plan:
     store = Store(cfg.results_dir)
     store.check()
     envs.uv_binary()  # resolve before worker threads need it
+    jobs.clean_stale(cfg.work_dir)  # left by a harness killed with -9
     return Plan(catalog, tuple(chosen), tuple(find_interpreters(cfg)), tuple(chosen_cases), store)
 
 

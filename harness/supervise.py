@@ -106,7 +106,8 @@ def crash_cause(log: str) -> str:
     """The line that says why the process died, without run-specific timestamps.
 
     A fatal glog line (``F ...] Check failed: ...``) wins; otherwise the last
-    line that names an error; otherwise nothing (stray warnings are not causes).
+    line that names an error, glog warnings and info lines excepted (the
+    ``dlerror: libcuda.so.1`` warning next to cuInit is no cause); otherwise nothing.
     """
     lines = [line.strip() for line in log.splitlines() if line.strip()]
     for line in reversed(lines):
@@ -114,8 +115,10 @@ def crash_cause(log: str) -> str:
         if match and match.group(1) == "F":
             return match.group(2)[:300]
     for line in reversed(lines):
+        match = _GLOG.match(line)
+        if match and match.group(1) in "WI":  # "dlerror: libcuda.so.1 ..." warnings are not causes
+            continue
         if any(word in line for word in ("Check failed", "Fatal", "Error", "error:")):
-            match = _GLOG.match(line)
             return (match.group(2) if match else line)[:300]
     return ""
 

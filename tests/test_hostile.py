@@ -263,7 +263,7 @@ def test_bad_options_fail_before_any_work(tmp_path, capsys, monkeypatch, argv, m
     def no_work(cfg):
         raise AssertionError("work started")
 
-    monkeypatch.setattr("harness.plan.build", no_work)
+    monkeypatch.setattr("harness.cases.builtin_cases", no_work)  # every command's first step
     (tmp_path / "file").write_text("")
     argv = [a.format(tmp=tmp_path, file=tmp_path / "file") for a in argv]
     line = one_line(*run_cli(argv, capsys))
@@ -364,3 +364,43 @@ def test_an_environment_without_its_python_is_rebuilt(world, tmp_path):
     assert row["outcome"] == "pass"
     stored = Store(world / "results").get("fakeflow", "1.1.0", "3.6.15", "default")["seed_conv2d"]
     assert stored.frozen and not any(line.startswith("Using Python") for line in stored.frozen)
+
+
+def test_report_md_escapes_stored_html():
+    from harness import render, tables
+    from harness.outcome import Outcome
+    from harness.results import Row
+
+    rows = [Row(case="c", package="tensorflow", version=v, python="3.6.15", variant="default",
+                outcome=Outcome(o), detail="<img src=x onerror=alert(1)> & more", machine={"cpu": "a"},
+                recorded_at=1.0) for v, o in (("1.0.0", "pass"), ("1.1.0", "skip"))]
+    text = render.markdown(tables.build(tables.frame(rows, source=0), package="tensorflow"))
+    assert "<img" not in text and "&lt;img src=x onerror=alert(1)&gt; &amp; more" in text
+
+
+def test_results_files_respect_the_umask(tmp_path):
+    import os
+    import stat
+
+    from harness.files import atomic_write
+
+    old = os.umask(0o022)
+    os.umask(old)  # files.py read the umask at import; this process's is what the test expects
+    atomic_write(tmp_path / "r.json", "{}")
+    assert stat.S_IMODE((tmp_path / "r.json").stat().st_mode) == 0o666 & ~old
+
+
+def test_stale_job_folders_of_dead_harnesses_are_removed(tmp_path):
+    import os
+
+    from harness import jobs
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f"fakeflow-1.1.0-py3.6-x-pid{dead.pid}-abc"
+    mine = jobs.new_job_dir(tmp_path, "fakeflow-1.1.0-py3.6-x")
+    other = tmp_path / f"fakeflow-1.1.0-py3.6-x-pid{os.getppid()}-def"  # alive: another run's
+    for folder in (stale, other):
+        folder.mkdir()
+    jobs.clean_stale(tmp_path)
+    assert not stale.exists() and mine.exists() and other.exists()

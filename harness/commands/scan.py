@@ -16,7 +16,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from harness import disk, envs
 from harness.commands import resumable
 from harness.config import Config, Variant
+from harness.errors import HarnessError
 from harness.measure import measure
+from harness.outcome import Outcome
 from harness.plan import Plan, build, default_range, installable, restrict
 from harness.releases import Release
 from harness.results import Row
@@ -89,8 +91,10 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
                     results[(str(release), variant.name)] = measured
                     done += 1
                     py = next(iter(measured.values())).python or "-"
+                    skips = sorted({r.detail for r in measured.values() if r.outcome is Outcome.SKIP})
                     ui.progress(f"[{done}/{len(work)}] {cfg.package} {release} (python {py}, "
-                                f"{variant.name}): {_counts(measured.values())}")
+                                f"{variant.name}): {_counts(measured.values())}"
+                                + (f" ({'; '.join(skips)})" if skips else ""))
                     _enforce_budget(cfg, ui)
         except BaseException:
             stop.set()
@@ -98,11 +102,17 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
                 future.cancel()
             raise
     all_rows = [results[(str(r), v.name)][c.name] for r, v in work for c in plan.cases]
+    where = (f"stored under {cfg.results_dir}" if plan.store.files_written
+             else f"nothing new stored under {cfg.results_dir}")
     ui.result(f"{len(all_rows)} rows for {len(items)} releases in {time.monotonic() - started:.0f} s "
-              f"({_counts(all_rows)}); stored under {cfg.results_dir}")
+              f"({_counts(all_rows)}); {where}")
     if cfg.json_path:
         cfg.json_path.write_text(json.dumps([r.public() for r in all_rows], indent=2))
         ui.result(f"wrote {cfg.json_path}")
+    if all_rows and all(r.outcome is Outcome.SKIP for r in all_rows):
+        raise HarnessError(f"nothing could be measured: expected a release to run here, got skip for "
+                           f"all {len(items)}: {all_rows[0].detail}",
+                           hint="fix that cause (rerun online, install the interpreter) and rerun")
     return 0
 
 
