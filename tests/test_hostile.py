@@ -404,3 +404,44 @@ def test_stale_job_folders_of_dead_harnesses_are_removed(tmp_path):
         folder.mkdir()
     jobs.clean_stale(tmp_path)
     assert not stale.exists() and mine.exists() and other.exists()
+
+
+@pytest.mark.pipeline
+def test_nothing_measurable_shows_the_reason_and_exits_1(tmp_path, capsys):
+    from fakeflow import build_wheel
+
+    (tmp_path / "wheels").mkdir()
+    build_wheel(tmp_path / "wheels", "3.0.0", requires="numpy==0.0.0")
+    code = cli.main(["scan", "--package", "fakeflow", "--find-links", str(tmp_path / "wheels"),
+                     "--cache-dir", str(tmp_path / "cache"), "--results", str(tmp_path / "results"),
+                     "--case", "seed_conv2d"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "skip 1 (cannot install fakeflow==3.0.0" in err  # the reason, on the release's line
+    assert err.strip().splitlines()[-1].startswith(
+        "error: nothing could be measured: expected a release to run here, got skip for all 1: "
+        "cannot install fakeflow==3.0.0")
+
+
+@pytest.mark.pipeline
+def test_sigterm_is_like_ctrl_c(world, tmp_path):
+    import signal
+
+    started = tmp_path / "started"
+    cases = write(tmp_path, "hang.py", f'''
+        import time
+        def case_hang(tf, np):
+            open({str(started)!r}, "w").close()
+            while True:
+                time.sleep(0.05)
+    ''')
+    proc = subprocess.Popen([sys.executable, "-m", "harness", *scan(world, "--cases", cases, "--case", "hang",
+                                                                     "--timeout", "600")],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1].startswith("interrupted: ") and "Traceback" not in err
