@@ -214,7 +214,7 @@ def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
                 f"cannot download {spec.package}=={spec.version}: no network and not in uv's cache",
                 hint="environments built before still work; rerun when online",
             ) from exc
-        if exc.returncode is None:  # timed out: a slow network, not a result
+        if exc.timed_out:  # a slow network, not a result
             shutil.rmtree(path, ignore_errors=True)
             raise NetworkUnavailable(
                 f"installing {spec.package}=={spec.version} did not finish: {exc.output_tail.splitlines()[-1]}",

@@ -445,3 +445,17 @@ def test_sigterm_is_like_ctrl_c(world, tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1].startswith("interrupted: ") and "Traceback" not in err
+
+
+def test_command_timeout_kills_the_whole_group_and_says_so(tmp_path):
+    from harness import command
+
+    pidfile = tmp_path / "grandchild.pid"
+    script = f"sleep 607 & echo $! > {pidfile}; wait"
+    with pytest.raises(command.CommandFailed) as err:
+        command.run(["sh", "-c", script], timeout=1)
+    assert err.value.timed_out and err.value.returncode is None
+    assert not alive(int(pidfile.read_text())), "the timed-out command's child was left running"
+    with pytest.raises(command.CommandFailed) as err:
+        command.run([str(tmp_path / "no-such-program")])
+    assert not err.value.timed_out and "cannot execute" in str(err.value)
