@@ -424,19 +424,23 @@ def test_nothing_measurable_shows_the_reason_and_exits_1(tmp_path, capsys):
 
 
 @pytest.mark.pipeline
-def test_sigterm_is_like_ctrl_c(world, tmp_path):
+def test_sigterm_is_like_ctrl_c_and_finished_cases_are_kept(world, tmp_path):
     import signal
 
     started = tmp_path / "started"
     cases = write(tmp_path, "hang.py", f'''
         import time
-        def case_hang(tf, np):
+        def case_a_done(tf, np):
+            return tf.constant(np.ones(2))
+        def case_b_hang(tf, np):
             open({str(started)!r}, "w").close()
             while True:
                 time.sleep(0.05)
     ''')
-    proc = subprocess.Popen([sys.executable, "-m", "harness", *scan(world, "--cases", cases, "--case", "hang",
-                                                                     "--timeout", "600")],
+    results = tmp_path / "results"
+    argv = scan(world, "--cases", cases, "--case", "a_done", "--case", "b_hang", "--timeout", "600")
+    argv[argv.index(str(world / "results"))] = str(results)
+    proc = subprocess.Popen([sys.executable, "-m", "harness", *argv],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not started.exists() and time.monotonic() < deadline:
@@ -444,7 +448,9 @@ def test_sigterm_is_like_ctrl_c(world, tmp_path):
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert err.strip().splitlines()[-1].startswith("interrupted: ") and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("interrupted: 1 release run(s) were stored") and "Traceback" not in err
+    # the case that finished before the signal is stored, though its release was cut short
+    assert set(Store(results).get("fakeflow", "1.1.0", "3.6.15", "default")) == {"a_done"}
 
 
 def test_command_timeout_kills_the_whole_group_and_says_so(tmp_path):
