@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness import __version__
+from harness import __version__, command
 from harness.config import DEFAULT_VARIANT, GB, Config, Variant
 from harness.errors import HarnessError
 from harness.ui import UI
@@ -256,7 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     cfg = config_from(args)
     ui = UI(quiet=cfg.quiet)
     task = importlib.import_module(f"harness.commands.{cfg.command}")
-    previous = signal.signal(signal.SIGTERM, _terminated)  # kill PID: like Ctrl-C, results kept
+    previous = {sig: signal.signal(sig, _interrupted)  # kill PID is like Ctrl-C: results kept
+                for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         return task.run(cfg, ui, **_hook(cfg.command, "options_from", lambda _a: {})(args))
     except HarnessError as exc:
@@ -274,10 +275,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             markup=False)
         return 2
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
-def _terminated(signum, frame):
+def _interrupted(signum, frame):
+    command.kill_running()  # uv installs in worker threads, in their own process groups
     raise KeyboardInterrupt
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -63,6 +64,8 @@ def run(
         )
     except OSError as exc:
         raise CommandFailed(argv, None, f"cannot execute: {exc}") from None
+    with _lock:
+        _running.add(proc)
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -72,9 +75,29 @@ def run(
     except BaseException:
         kill_group(proc)
         raise
+    finally:
+        with _lock:
+            _running.discard(proc)
     if proc.returncode != 0:
         raise CommandFailed(argv, proc.returncode, out)
     return out
+
+
+# Commands running now (in any thread).  Their own process group keeps the
+# terminal's Ctrl-C from reaching them, so ``kill_running`` does it instead.
+_running: set[subprocess.Popen] = set()
+_lock = threading.Lock()
+
+
+def kill_running() -> None:
+    """SIGKILL the process group of every ``run`` command still running (Ctrl-C, SIGTERM)."""
+    with _lock:
+        procs = list(_running)
+    for proc in procs:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def start(

@@ -465,3 +465,34 @@ def test_command_timeout_kills_the_whole_group_and_says_so(tmp_path):
     with pytest.raises(command.CommandFailed) as err:
         command.run([str(tmp_path / "no-such-program")])
     assert not err.value.timed_out and "cannot execute" in str(err.value)
+
+
+def test_interrupting_kills_commands_running_in_other_threads(tmp_path):
+    import threading
+
+    from harness import command
+
+    pidfile = tmp_path / "child.pid"
+    failures = []
+
+    def install():
+        try:
+            command.run(["sh", "-c", f"sleep 607 & echo $! > {pidfile}; wait"], timeout=600)
+        except command.CommandFailed as exc:
+            failures.append(exc)
+
+    worker = threading.Thread(target=install)
+    worker.start()
+    deadline = time.monotonic() + 30
+    while not (pidfile.exists() and pidfile.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    command.kill_running()  # what Ctrl-C and SIGTERM do (cli._interrupted)
+    worker.join(30)
+    assert not worker.is_alive(), "the command was not killed"
+    assert failures and not failures[0].timed_out, failures
+    child = int(pidfile.read_text())
+    for _ in range(50):
+        if not alive(child):
+            break
+        time.sleep(0.1)
+    assert not alive(child)
