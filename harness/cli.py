@@ -16,6 +16,7 @@ import math
 import re
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -257,7 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ui = UI(quiet=cfg.quiet)
     task = importlib.import_module(f"harness.commands.{cfg.command}")
     previous = {sig: signal.signal(sig, _interrupted)  # kill PID is like Ctrl-C: results kept
-                for sig in (signal.SIGINT, signal.SIGTERM)}
+                for sig in (signal.SIGINT, signal.SIGTERM)
+                if threading.current_thread() is threading.main_thread()}
     try:
         return task.run(cfg, ui, **_hook(cfg.command, "options_from", lambda _a: {})(args))
     except HarnessError as exc:
