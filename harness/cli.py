@@ -88,10 +88,11 @@ def _output_file(value: str) -> Path:
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"expected a file name, got the folder {value!r}; "
                                          f"try {str(path / 'result.json')!r}")
-    parent = path.parent
-    if not parent.is_dir():
-        raise argparse.ArgumentTypeError(f"expected an existing folder for {value!r}, got no folder "
-                                         f"{str(parent)!r}; create it first")
+    ancestor = next(p for p in path.absolute().parents if p.exists())
+    if not ancestor.is_dir():
+        raise argparse.ArgumentTypeError(f"expected a folder to hold {value!r}, got the file "
+                                         f"{str(ancestor)!r}; choose another path")
+    path.parent.mkdir(parents=True, exist_ok=True)  # missing folders are made now, not after the work
     return path
 
 

@@ -67,7 +67,7 @@ SCENARIOS = [
     ("no shards", ["matrix", "--shards", "0"]),
     ("no versions", ["scan", "--versions", ",,"]),
     ("results is a file", ["scan", "--results", "{tmp}/nocases.py"]),
-    ("json into a missing folder", ["scan", "--json", "{tmp}/missing/dir/x.json"]),
+    ("json under a file", ["scan", "--json", "{tmp}/nocases.py/x.json"]),
     ("json onto a folder", ["bisect", "--json", "{tmp}"]),
     ("exclude-newer not a date", ["scan", "--exclude-newer", "notadate"]),
     ("variant name with a slash", ["scan", "--variant", "a/b=X=1"]),

@@ -252,7 +252,7 @@ def test_a_release_named_twice_is_measured_once(tf_page):
     (["scan", "--versions", ",,"], "argument --versions: expected versions like 1.15.5,2.0.0, got ',,'"),
     (["scan", "--results", "{file}"], "argument --results: expected a folder (created if missing), got the file"),
     (["report", "--results", "{file}"], "argument --results: expected a folder"),
-    (["scan", "--json", "{tmp}/missing/dir/x.json"], "argument --json: expected an existing folder for"),
+    (["scan", "--json", "{file}/x.json"], "argument --json: expected a folder to hold"),
     (["bisect", "--json", "{tmp}"], "argument --json: expected a file name, got the folder"),
     (["scan", "--exclude-newer", "notadate"], "argument --exclude-newer: expected a date like 2019-06-01"),
     (["scan", "--variant", "a/b=X=1"], "expected a variant name of letters, digits, '.', '_', '-' (no '/' or '..'), got 'a/b'"),
@@ -268,6 +268,12 @@ def test_bad_options_fail_before_any_work(tmp_path, capsys, monkeypatch, argv, m
     argv = [a.format(tmp=tmp_path, file=tmp_path / "file") for a in argv]
     line = one_line(*run_cli(argv, capsys))
     assert message in line and line.endswith("; see --help"), line
+
+
+def test_json_into_a_missing_folder_makes_it_before_any_work(tmp_path):
+    target = tmp_path / "missing" / "dir" / "x.json"
+    args = cli.parser(["scan"]).parse_args(["scan", "--json", str(target)])
+    assert cli.config_from(args).json_path == target and target.parent.is_dir()
 
 
 @pytest.mark.parametrize("value", ["none", "2019-06-01", "2019-06-01T12:00:00Z", "2019-06-01T12:00:00+02:00"])
