@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from harness import casefile, reference
+from harness import casefile, host_expect, reference
 from harness.data import cases_dir
 from harness.errors import UsageError
 
@@ -183,53 +183,61 @@ def _reject_newer_nodes(tree: ast.Module) -> None:
                               (None, node.posonlyargs[0].lineno, node.posonlyargs[0].col_offset, None))
 
 
-def _user_expectation(namespace: dict[str, Any], name: str) -> Expectation | None:
-    expect = namespace.get(f"expect_{name}")
-    if expect is None:
+def _user_expectation(path: str, name: str, with_expect: Sequence[str],
+                      tolerance: dict[str, float]) -> Expectation | None:
+    """``expect_<name>``'s values, computed in a child process (``host_expect``)."""
+    if name not in with_expect:
         return None
-    value = expect(np)
-    # A list of arrays is one expectation per output; a flat list of numbers is one array.
-    several = isinstance(value, (list, tuple)) and not all(np.isscalar(v) for v in value)
-    values = list(value) if several else [value]
-    tolerance = {**DEFAULT_TOLERANCE, **namespace.get("TOLERANCE", {})}
-    arrays = tuple(np.asarray(v) for v in values)
-    # A dtype is checked only when the user chose one deliberately.
-    dtypes = tuple(
-        str(a.dtype) if isinstance(v, (np.ndarray, np.generic)) and a.dtype.name not in
-        ("float64", "int64") else "" for v, a in zip(values, arrays)
-    )
-    return Expectation(values=arrays, rtol=float(tolerance["rtol"]), atol=float(tolerance["atol"]),
+    arrays, dtypes = host_expect.expected(path, name, with_expect)
+    return Expectation(values=arrays, rtol=tolerance["rtol"], atol=tolerance["atol"],
                        dtypes=dtypes if any(dtypes) else None)
 
 
+def _tolerance(tree: ast.Module, path: Path) -> dict[str, float]:
+    """``TOLERANCE = {"rtol": ..., "atol": ...}`` read from the syntax tree (never executed)."""
+    found: Any = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "TOLERANCE"
+                                                for t in node.targets):
+            try:
+                found = ast.literal_eval(node.value)
+            except ValueError:
+                found = ast.unparse(node.value)
+    numbers = isinstance(found, dict) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in found.values())
+    if not numbers or set(found) - {"rtol", "atol"}:
+        raise UsageError(f"case file {path}: expected TOLERANCE to be a literal dict with keys "
+                         f"rtol/atol and numbers >= 0, got {found!r}",
+                         hint='write it out, e.g. TOLERANCE = {"rtol": 1e-5, "atol": 1e-6}')
+    return {**DEFAULT_TOLERANCE, **{k: float(v) for k, v in found.items()}}
+
+
 def load_user_file(path: Path) -> list[Case]:
-    """Cases defined by ``case_<name>(tf, np)`` functions in one file."""
+    """Cases defined by ``case_<name>(tf, np)`` functions in one file.
+
+    Read from the syntax tree, never executed here: the file's code runs in
+    the release's environment (``case_``) and in a bounded child process
+    (``expect_``, see ``host_expect``).
+    """
     tree = check_py36(path)
-    names = [n.name[len("case_"):] for n in tree.body
-             if isinstance(n, ast.FunctionDef) and n.name.startswith("case_")]
+    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    names = [name[len("case_"):] for name in functions if name.startswith("case_")]
     if not names:
         raise UsageError(
             f"case file {path}: expected top-level functions named case_<name>(tf, np), found none"
         )
     casefile.check_functions(path, tree)
-    try:
-        with casefile.framework_stand_ins():
-            namespace = runpy.run_path(str(path), run_name="harness_user_cases")
-    except casefile.HostUse as exc:
-        raise casefile.host_use_error(path, exc) from None
-    except Exception as exc:
-        raise UsageError(f"case file {path}: importing it raised {type(exc).__name__}: {exc}") from None
-    tolerance = namespace.get("TOLERANCE", {})
-    if not isinstance(tolerance, dict) or set(tolerance) - {"rtol", "atol"}:
-        raise UsageError(f"case file {path}: TOLERANCE must be a dict with keys rtol/atol, got {tolerance!r}")
+    tolerance = _tolerance(tree, path)
+    source = str(path.resolve())
+    with_expect = tuple(name for name in names if f"expect_{name}" in functions)
     return [
         Case(
             name=name,
             kind="user",
-            source=str(path.resolve()),
+            source=source,
             function=f"case_{name}",
-            expect=lambda name=name: _user_expectation(namespace, name),
-            description=(namespace[f"case_{name}"].__doc__ or "").strip().split("\n")[0],
+            expect=functools.partial(_user_expectation, source, name, with_expect, tolerance),
+            description=(ast.get_docstring(functions[f"case_{name}"]) or "").strip().split("\n")[0],
         )
         for name in names
     ]

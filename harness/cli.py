@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime
 import errno
 import importlib
 import math
 import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness import __version__
+from harness import __version__, command
 from harness.config import DEFAULT_VARIANT, GB, Config, Variant
 from harness import output
 from harness.errors import HarnessError
@@ -45,6 +48,60 @@ def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+def _versions(value: str) -> list[str]:
+    found = _csv(value)
+    if not found:
+        raise argparse.ArgumentTypeError(f"expected versions like 1.15.5,2.0.0, got {value!r}")
+    return list(dict.fromkeys(found))  # a repeated version is measured once
+
+
+def _package_name(value: str) -> str:
+    """The normalised distribution name (PEP 503): TensorFlow and tensorflow are one."""
+    name = re.sub(r"[-_.]+", "-", value.strip()).lower()
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?", name):
+        raise argparse.ArgumentTypeError(f"expected a distribution name like tensorflow-cpu, got {value!r}")
+    return name
+
+
+def _exclude_newer(value: str) -> str:
+    """``none``, a date (2019-06-01) or an RFC 3339 time (2019-06-01T12:00:00Z), as uv takes them."""
+    if value.lower() == "none":
+        return value
+    text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+    try:
+        datetime.date.fromisoformat(text) if len(text) == 10 else datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date like 2019-06-01, a time like 2019-06-01T12:00:00Z, or none; "
+            f"got {value!r}") from None
+    return value
+
+
+def _results_dir(value: str) -> Path:
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"expected a folder (created if missing), got the file {value!r}")
+    return path
+
+
+def _output_file(value: str) -> Path:
+    """A file to write at the end (``-``: stdout): checked now, so that no work is lost to a bad path."""
+    path = Path(value)
+    if path == output.STDOUT:
+        return path
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"expected a file name, got the folder {value!r}; "
+                                         f"try {str(path / 'result.json')!r}")
+    ancestor = next(p for p in path.absolute().parents if p.exists())
+    if not ancestor.is_dir():
+        raise argparse.ArgumentTypeError(f"expected a folder to hold {value!r}, got the file "
+                                         f"{str(ancestor)!r}; choose another path")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"expected an existing folder for {value!r}, got no folder "
+                                         f"{str(path.parent)!r}; create it, or write to stdout with --json -")
+    return path
+
+
 def _variant(text: str) -> Variant:
     name, _, assignments = text.partition("=")
     pairs = []
@@ -56,6 +113,9 @@ def _variant(text: str) -> Variant:
         pairs.append((var.strip(), value))
     if not name.strip() or name.strip() == "default":
         raise argparse.ArgumentTypeError(f"expected a variant name other than 'default', got {text!r}")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name.strip()) or ".." in name:
+        raise argparse.ArgumentTypeError(  # the name is part of a results file's name
+            f"expected a variant name of letters, digits, '.', '_', '-' (no '/' or '..'), got {name.strip()!r}")
     return Variant(name.strip(), tuple(pairs))
 
 
@@ -80,13 +140,13 @@ def _releases(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("releases")
     g.add_argument("--from", dest="from_", metavar="V", help="oldest release (inclusive)")
     g.add_argument("--to", metavar="V", help="newest release (inclusive)")
-    g.add_argument("--versions", type=_csv, metavar="V1,V2,...", help="exact releases instead of a range")
+    g.add_argument("--versions", type=_versions, metavar="V1,V2,...", help="exact releases instead of a range")
     g.add_argument("--pre", action="store_true",
                    help="include pre-releases (e.g. 2.22.0rc0: the release you are about to upgrade to)")
 
 
 def _package(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--package", help=f"distribution on PyPI (default: {DEFAULTS.package})")
+    p.add_argument("--package", type=_package_name, help=f"distribution on PyPI (default: {DEFAULTS.package})")
 
 
 def _case_names(p: argparse.ArgumentParser) -> None:
@@ -102,7 +162,7 @@ def _case_files(p: argparse.ArgumentParser) -> None:
 def _environments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("environments")
     g.add_argument("--python", metavar="VER|PATH", help="force one interpreter (e.g. 3.6)")
-    g.add_argument("--exclude-newer", metavar="DATE|none",
+    g.add_argument("--exclude-newer", type=_exclude_newer, metavar="DATE|none",
                    help="date cut for dependency resolution (default: the release's upload day + 1)")
     g.add_argument("--find-links", action="append", metavar="DIR",
                    help="extra folder of wheels (also the catalog when no --index-url)")
@@ -135,20 +195,20 @@ def _running(p: argparse.ArgumentParser) -> None:
 
 def _output(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("output")
-    g.add_argument("--json", dest="json_path", type=Path, metavar="FILE",
+    g.add_argument("--json", dest="json_path", type=_output_file, metavar="FILE",
                    help="also write a machine-readable result")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
 
 
 def _store(p: argparse.ArgumentParser) -> None:
     p.add_argument_group("results").add_argument(
-        "--results", dest="results_dir", type=Path, metavar="DIR",
+        "--results", dest="results_dir", type=_results_dir, metavar="DIR",
         help=f"results folder (default: {DEFAULTS.results_dir}/)")
 
 
 def _stores(p: argparse.ArgumentParser) -> None:  # report merges the stores of several machines
     p.add_argument_group("results").add_argument(
-        "--results", dest="results_dirs", type=Path, nargs="+", action="extend", metavar="DIR",
+        "--results", dest="results_dirs", type=_results_dir, nargs="+", action="extend", metavar="DIR",
         help=f"results folder(s) to merge (default: {DEFAULTS.results_dir}/)")
 
 
@@ -236,8 +296,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     cfg = config_from(args)
     ui = UI(quiet=cfg.quiet, results_to_stderr=cfg.json_path == output.STDOUT)
     task = importlib.import_module(f"harness.commands.{cfg.command}")
+    previous = {sig: signal.signal(sig, _interrupted)  # kill PID is like Ctrl-C: results kept
+                for sig in (signal.SIGINT, signal.SIGTERM)
+                if threading.current_thread() is threading.main_thread()}
     try:
-        output.check_path(cfg.json_path)
         return task.run(cfg, ui, **_hook(cfg.command, "options_from", lambda _a: {})(args))
     except HarnessError as exc:
         ui.err.print(f"{'' if exc.exit_code == 130 else 'error: '}{exc}", markup=False)
@@ -253,6 +315,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"none; free some (environments live in {cfg.envs_dir}) and rerun - stored results are kept",
             markup=False)
         return 2
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _interrupted(signum, frame):
+    command.kill_running()  # uv installs in worker threads, in their own process groups
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

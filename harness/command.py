@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -27,9 +28,11 @@ def tail(text: str, lines: int = TAIL_LINES) -> str:
 class CommandFailed(HarnessError):
     """A command exited non-zero (or could not start)."""
 
-    def __init__(self, argv: Sequence[str], returncode: int | None, output: str) -> None:
+    def __init__(self, argv: Sequence[str], returncode: int | None, output: str, *,
+                 timed_out: bool = False) -> None:
         self.argv = list(argv)
-        self.returncode = returncode
+        self.returncode = returncode  # None: it could not start, or it timed out (``timed_out``)
+        self.timed_out = timed_out
         self.output_tail = tail(output)
         last = self.output_tail.splitlines()[-1] if self.output_tail else "no output"
         super().__init__(f"{Path(self.argv[0]).name} exited with {returncode}: {last}")
@@ -42,27 +45,59 @@ def run(
     cwd: Path | None = None,
     timeout: float | None = None,
 ) -> str:
-    """Run ``argv`` to completion and return its combined stdout+stderr."""
+    """Run ``argv`` to completion and return its combined stdout+stderr.
+
+    It runs in its own process group: on a timeout (or Ctrl-C) the whole
+    group is killed, not only the direct child.
+    """
     try:
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             [str(a) for a in argv],
             env=dict(env) if env is not None else None,
             cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            timeout=timeout,
             text=True,
             errors="replace",
+            start_new_session=True,
         )
-    except FileNotFoundError as exc:
+    except OSError as exc:
         raise CommandFailed(argv, None, f"cannot execute: {exc}") from None
-    except subprocess.TimeoutExpired as exc:
-        out = exc.output if isinstance(exc.output, str) else ""
-        raise CommandFailed(argv, None, f"{out}\ntimed out after {timeout} s") from None
+    with _lock:
+        _running.add(proc)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_group(proc)
+        out, _ = proc.communicate()
+        raise CommandFailed(argv, None, f"{out}\ntimed out after {timeout} s", timed_out=True) from None
+    except BaseException:
+        kill_group(proc)
+        raise
+    finally:
+        with _lock:
+            _running.discard(proc)
     if proc.returncode != 0:
-        raise CommandFailed(argv, proc.returncode, proc.stdout)
-    return proc.stdout
+        raise CommandFailed(argv, proc.returncode, out)
+    return out
+
+
+# Commands running now (in any thread).  Their own process group keeps the
+# terminal's Ctrl-C from reaching them, so ``kill_running`` does it instead.
+_running: set[subprocess.Popen] = set()
+_lock = threading.Lock()
+
+
+def kill_running() -> None:
+    """SIGKILL the process group of every ``run`` command still running (Ctrl-C, SIGTERM)."""
+    with _lock:
+        procs = list(_running)
+    for proc in procs:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def start(
@@ -86,7 +121,7 @@ def start(
         )
 
 
-def kill_group(proc: subprocess.Popen[bytes]) -> None:
+def kill_group(proc: subprocess.Popen) -> None:
     """SIGKILL the whole process group of ``proc`` and reap it."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)

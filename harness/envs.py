@@ -175,6 +175,11 @@ def _read_info(path: Path) -> dict | None:
         return None
 
 
+def _packages(frozen) -> tuple[str, ...]:
+    """``uv pip freeze``'s package lines (not comments, not uv's "Using Python ..." line)."""
+    return tuple(line for line in frozen if line and not line.startswith(("#", "Using Python ")))
+
+
 def ensure(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print) -> Env:
     """Return a ready environment for ``spec``, building it if needed (and not holding it:
     ``lease`` is for running in it).
@@ -211,7 +216,7 @@ def lease(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print) ->
                 continue
             if _ready(spec, path) is None:
                 if path.exists():
-                    log(f"removing half-built or outdated environment {path}")
+                    log(f"removing half-built, damaged or outdated environment {path}")
                     shutil.rmtree(path)
                 seconds = _build(spec, path, offline=offline).build_seconds
             lock.release()  # then shared, like any user (evicted meanwhile: built again)
@@ -223,13 +228,14 @@ def lease(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print) ->
 def _ready(spec: EnvSpec, path: Path) -> Env | None:
     info = _read_info(path)
     wanted = json.loads(json.dumps(asdict(spec)))  # tuples compare as JSON lists
-    if not (info and info.get("schema") == INFO_SCHEMA and info.get("spec") == wanted):
+    whole = (path / "bin" / "python").exists()  # a deleted interpreter: rebuild it too
+    if not (whole and info and info.get("schema") == INFO_SCHEMA and info.get("spec") == wanted):
         return None
     try:
         os.utime(path / INFO_FILE)  # recency for LRU eviction
     except OSError:
         return None
-    return Env(spec, path, tuple(info.get("frozen", ())), 0.0, float(info.get("created", 0.0)))
+    return Env(spec, path, _packages(info.get("frozen", ())), 0.0, float(info.get("created", 0.0)))
 
 
 def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
@@ -257,7 +263,7 @@ def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
                 f"cannot download {spec.package}=={spec.version}: no network and not in uv's cache",
                 hint="environments built before still work; rerun when online",
             ) from exc
-        if exc.returncode is None:  # timed out: a slow network, not a result
+        if exc.timed_out:  # a slow network, not a result
             shutil.rmtree(path, ignore_errors=True)
             raise NetworkUnavailable(
                 f"installing {spec.package}=={spec.version} did not finish: {exc.output_tail.splitlines()[-1]}",
@@ -274,7 +280,7 @@ def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
         ) from exc
     seconds = time.monotonic() - started
     size = tree_size(path)
-    lines = tuple(line for line in frozen.splitlines() if line and not line.startswith("#"))
+    lines = _packages(frozen.splitlines())
     info = {"schema": INFO_SCHEMA, "spec": asdict(spec), "frozen": lines, "build_seconds": seconds,
             "size_bytes": size,
             "created": time.time(), "harness_python": sys.version.split()[0]}

@@ -11,7 +11,10 @@ Kept outputs (``compare``) are named ``<case>_<k>.npy`` in a folder.
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +23,32 @@ import numpy as np
 from harness import runner
 from harness.cases import Case
 from harness.frameworks import Framework
+
+
+def new_job_dir(work_dir: Path, prefix: str) -> Path:
+    """A fresh job folder named after this process (``clean_stale`` knows whose it is)."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}-pid{os.getpid()}-", dir=work_dir))
+
+
+def clean_stale(work_dir: Path) -> None:
+    """Remove job folders left by a harness that was killed (kill -9, power cut).
+
+    A folder belongs to the process in its name; it is stale when that process
+    is gone (folders of runs going on at once are left alone).
+    """
+    if not work_dir.is_dir():
+        return
+    for folder in work_dir.iterdir():
+        match = re.search(r"-pid(\d+)-", folder.name)
+        if match is None or not folder.is_dir() or int(match.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass  # alive, another user's
 
 
 def write_job(job_dir: Path, cases: Sequence[Case], framework: Framework) -> Path:

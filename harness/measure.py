@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from harness import disk, envs, frameworks, jobs, script
 from harness.cases import Case
 from harness.config import Config, Variant
+from harness.host_expect import ExpectFailed
 from harness.errors import EnvironmentBuildError, HarnessError, NetworkUnavailable
 from harness.interpreters import Interpreter, pick
 from harness.judge import Verdict, judge
 from harness.outcome import Outcome
 from harness.releases import Release, Wheel, local_version
 from harness.results import Row, Store, machine
-from harness.supervise import Limits, Skip, supervise
+from harness.supervise import Cancelled, Limits, Skip, supervise
 
 Log = Callable[[str], None]
 
@@ -75,7 +75,7 @@ def measure(
             skip = None
             try:
                 rows = _run_cases(cfg, env, todo, python, variant, stop or threading.Event(),
-                                  keep_outputs)
+                                  keep_outputs, on_cancel=store.add)
             except Skip as caught:
                 skip = caught
             if not env.unchanged():  # the rows may come from a half-deleted environment
@@ -170,37 +170,29 @@ def _skip_rows(cfg: Config, version: str, cases: Sequence[Case], skip: Skip, sto
 
 def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
                variant: Variant, stop: threading.Event,
-               keep_outputs: Path | None = None) -> dict[str, Row]:
+               keep_outputs: Path | None = None,
+               on_cancel: Callable[[Iterable[Row]], None] | None = None) -> dict[str, Row]:
     if any(c.kind == "script" for c in cases):
         return _run_scripts(cfg, env, cases, python, variant, stop)
-    cfg.work_dir.mkdir(parents=True, exist_ok=True)
-    job_dir = Path(tempfile.mkdtemp(prefix=f"{env.path.name}-", dir=cfg.work_dir))
+    job_dir = jobs.new_job_dir(cfg.work_dir, env.path.name)
     out_dir = job_dir / "out"
     out_dir.mkdir()
     try:
         framework = frameworks.lookup(cfg.package)
         driver = jobs.write_job(job_dir, cases, framework)
-        ready = supervise(env.python, driver, out_dir, len(cases),
-                          env=envs.child_env(env, framework, dict(variant.env)),
-                          limits=Limits(cfg.timeout, cfg.import_timeout),
-                          python_version=env.spec.python_version, stop=stop)
-        rows = {}
-        for index, case in enumerate(cases):
-            result = json.loads((out_dir / f"{index}.json").read_text())
-            try:
-                outputs = jobs.read_outputs(out_dir, result)
-                verdict = judge(result, outputs, case.expect())
-            except jobs.NotNumeric as exc:
-                outputs, verdict = [], Verdict(Outcome.ERROR, None, str(exc))
-            if keep_outputs is not None:
-                jobs.keep_outputs(keep_outputs, case.name, outputs)
-            rows[case.name] = new_row(
-                cfg, case, env.spec.version, python, variant, verdict.outcome,
-                max_abs_error=verdict.max_abs_error, detail=verdict.detail,
-                seconds=result.get("seconds"), import_seconds=ready.get("import_seconds"),
-                build_seconds=env.build_seconds, framework_version=str(ready.get("framework_version")),
-                numpy_version=ready.get("numpy_version"), frozen=env.frozen)
-        return rows
+        try:
+            ready = supervise(env.python, driver, out_dir, len(cases),
+                              env=envs.child_env(env, framework, dict(variant.env)),
+                              limits=Limits(cfg.timeout, cfg.import_timeout),
+                              python_version=env.spec.python_version, stop=stop)
+        except Cancelled:  # Ctrl-C: the cases that finished before it are stored all the same
+            finished = [i for i in range(len(cases)) if (out_dir / f"{i}.json").exists()]
+            if finished and (out_dir / "ready.json").exists() and on_cancel is not None:
+                ready = json.loads((out_dir / "ready.json").read_text())
+                on_cancel(_rows(cfg, env, cases, python, variant, out_dir, ready, finished,
+                                keep_outputs).values())
+            raise
+        return _rows(cfg, env, cases, python, variant, out_dir, ready, range(len(cases)), keep_outputs)
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
 
@@ -218,4 +210,30 @@ def _run_scripts(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
             cfg, case, env.spec.version, python, variant, ran.verdict.outcome,
             detail=ran.verdict.detail, seconds=ran.seconds, build_seconds=env.build_seconds,
             frozen=env.frozen)
+    return rows
+
+
+def _rows(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str, variant: Variant,
+          out_dir: Path, ready: dict, indices: Iterable[int], keep_outputs: Path | None) -> dict[str, Row]:
+    """The judged rows of the cases at ``indices`` (their result files exist)."""
+    rows = {}
+    for index in indices:
+        case = cases[index]
+        result = json.loads((out_dir / f"{index}.json").read_text())
+        try:
+            outputs = jobs.read_outputs(out_dir, result)
+            # a case that did not return is judged without running its expect_
+            verdict = judge(result, outputs, case.expect() if result.get("status") == "ok" else None)
+        except jobs.NotNumeric as exc:
+            outputs, verdict = [], Verdict(Outcome.ERROR, None, str(exc))
+        except ExpectFailed as exc:  # that case's error; its siblings are judged as usual
+            verdict = Verdict(Outcome.ERROR, None, str(exc))
+        if keep_outputs is not None:
+            jobs.keep_outputs(keep_outputs, case.name, outputs)
+        rows[case.name] = new_row(
+            cfg, case, env.spec.version, python, variant, verdict.outcome,
+            max_abs_error=verdict.max_abs_error, detail=verdict.detail,
+            seconds=result.get("seconds"), import_seconds=ready.get("import_seconds"),
+            build_seconds=env.build_seconds, framework_version=str(ready.get("framework_version")),
+            numpy_version=ready.get("numpy_version"), frozen=env.frozen)
     return rows

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import cases as cases_mod
-from harness import envs, interpreters, releases, script
+from harness import envs, interpreters, jobs, releases, script
 from harness.cases import Case
 from harness import shard as shards
 from harness.config import Config
@@ -89,6 +89,7 @@ def build(cfg: Config) -> Plan:
         found = [script.python2_or_fail(cfg.python)]
     else:
         found = find_interpreters(cfg)
+    jobs.clean_stale(cfg.work_dir)  # left by a harness killed with -9
     return Plan(catalog, tuple(chosen), tuple(found), tuple(chosen_cases), store)
 
 

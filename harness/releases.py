@@ -205,9 +205,11 @@ def load_catalog(
     """
     url = index_url.rstrip("/") + f"/{canonicalize_name(package)}/"
     cache = _cache_file(cache_dir, package, index_url)
-    cached: dict | None = None
-    if cache.exists():
-        cached = json.loads(cache.read_text())
+    cached = _read_cache(cache)
+    if offline and cached is None:  # never download with --offline
+        state = "a damaged one (truncated, or without fetched_at)" if cache.exists() else "none"
+        raise UsageError(f"--offline: expected a cached release list of {package} at {cache}, got {state}",
+                         hint="run once without --offline to fetch it (a damaged copy is replaced)")
     fresh = cached is not None and time.time() - cached["fetched_at"] < CACHE_MAX_AGE
     source = url
     if cached is not None and (offline or (fresh and not refresh)):
@@ -230,6 +232,17 @@ def load_catalog(
     if not releases:  # tf-nightly publishes only .devYYYYMMDD builds: those are its releases
         releases = parse_simple_json(package, data, include_prereleases=True)
     return Catalog(package, releases, source, fetched_at)
+
+
+def _read_cache(cache: Path) -> dict | None:
+    """The cached catalog, or None when there is none or it is damaged (then it is refetched)."""
+    try:
+        cached = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        return None
+    ok = (isinstance(cached, dict) and isinstance(cached.get("data"), dict)
+          and isinstance(cached.get("fetched_at"), (int, float)) and not isinstance(cached["fetched_at"], bool))
+    return cached if ok else None
 
 
 def _fallback(cached: dict | None, url: str, exc: Exception) -> tuple[dict, float, str]:
@@ -285,8 +298,9 @@ def select(
     Unknown versions, a reversed or empty range are ``UsageError`` naming
     what exists.
     """
-    if versions:
-        return sorted((_require(catalog, v) for v in versions), key=lambda r: r.version)
+    if versions:  # 1.0 and 1.0.0 name one release: measured once
+        found = {r.version: r for r in (_require(catalog, v) for v in versions)}
+        return sorted(found.values(), key=lambda r: r.version)
     lo, hi = _bound(from_, "--from"), _bound(to, "--to")
     if lo is not None and hi is not None and lo > hi:
         raise UsageError(f"--from {from_} is after --to {to}", hint="swap them")

@@ -80,7 +80,8 @@ def summary(report: Report) -> str:
 
 
 def _md(text: object) -> str:
-    return str(text).replace("|", "\\|")
+    """Table-safe and inert: a stored detail like ``<script>`` must not become HTML in a viewer."""
+    return html.escape(str(text), quote=False).replace("|", "\\|")
 
 
 def markdown(report: Report, *, picture: str | None = None) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from harness import __version__
+from harness import __version__, stored
 from harness.errors import ResultsError
 from harness.files import atomic_write
 from harness.outcome import Outcome
@@ -105,21 +105,21 @@ def run_file(root: Path, package: str, version: str, python: str, variant: str) 
 
 
 def _read(path: Path) -> dict[str, Row]:
+    """A results file's rows, validated once here (``stored``): ``ResultsError`` if damaged."""
     try:
         data = json.loads(path.read_text())
     except FileNotFoundError:
         return {}
+    except IsADirectoryError:
+        raise ResultsError(f"results file {path}: expected a file, got a folder",
+                           hint="move that folder out of the results folder") from None
+    except OSError as exc:
+        raise ResultsError(f"results file {path}: cannot read it ({exc.strerror})",
+                           hint="fix its permissions, or move it aside to re-measure") from None
     except ValueError as exc:
         raise ResultsError(f"results file {path} is not valid JSON ({exc})",
                            hint="delete it to re-measure that release") from None
-    schema = data.get("schema")
-    if schema != SCHEMA:
-        raise ResultsError(
-            f"results file {path} has schema {schema}, expected {SCHEMA}",
-            hint="it was written by another harness version; move that results folder aside "
-            "(or delete the file) to re-measure",
-        )
-    return {name: Row.from_json(row) for name, row in data.get("rows", {}).items()}
+    return {name: Row.from_json(row) for name, row in stored.rows_of(path, data, SCHEMA).items()}
 
 
 def _write(path: Path, rows: dict[str, Row]) -> None:
@@ -155,7 +155,12 @@ class Store:
                 self.files_written += 1
 
     def check(self) -> None:
-        """Fail fast (``ResultsError``) if any stored file is unreadable or of another schema."""
+        """Fail fast (``ResultsError``) if the folder is not one, or a stored file is unreadable,
+        damaged or of another schema."""
+        for folder in (self.root, self.root / RUNS):
+            if folder.exists() and not folder.is_dir():
+                raise ResultsError(f"--results {self.root}: expected a folder, got a file at {folder}",
+                                   hint="name a folder (created if missing), e.g. --results results")
         base = self.root / RUNS
         if base.is_dir():
             for path in sorted(base.glob("*/*/*.json")):

@@ -5,6 +5,11 @@ is paid once).  A case that kills the process is recorded as ``crash`` with
 the signal and the fatal log line, a case that outlives ``--timeout`` has
 its whole process group killed and is recorded as ``timeout``, and the
 runner is restarted for the remaining cases.
+
+Cases may not touch the user's files or outlive their run: the runner's
+working directory is ``<job folder>/cwd`` (never the user's), and its whole
+process group is killed whenever the runner ends, so whatever a case
+spawned dies with it (a process that calls ``setsid`` itself escapes).
 """
 
 from __future__ import annotations
@@ -49,7 +54,11 @@ def supervise(python: Path, driver: Path, out_dir: Path, n_cases: int, *, env: M
     Raises ``Skip`` when the framework cannot be imported (or the import
     crashes or hangs), ``Cancelled`` when ``stop`` is set.
     """
+    # absolute (not resolved: a venv's bin/python is a symlink that must stay one)
+    python, driver, out_dir = python.absolute(), driver.absolute(), out_dir.absolute()
     job = driver.with_name("job.json")
+    cwd = driver.parent / "cwd"  # a case's relative paths land here, in its own job folder
+    cwd.mkdir(exist_ok=True)
     ready: dict = {}
     attempt = 0
     while True:
@@ -59,12 +68,11 @@ def supervise(python: Path, driver: Path, out_dir: Path, n_cases: int, *, env: M
             return ready
         (out_dir / "ready.json").unlink(missing_ok=True)  # each start imports anew
         proc = command.start([str(python), str(driver), str(job), str(out_dir), str(os.getpid())],
-                             env=dict(env), log=log_path)
+                             env=dict(env), log=log_path, cwd=cwd)
         try:
             timed_out = _watch(proc, out_dir, n_cases, limits, stop)
-        except BaseException:  # Ctrl-C or any error here: leave no runner behind
+        finally:  # ended, crashed, hung or Ctrl-C: leave nothing a case spawned behind
             command.kill_group(proc)
-            raise
         rc = proc.returncode
         imported = (out_dir / "ready.json").exists()
         if imported:
@@ -98,7 +106,8 @@ def crash_cause(log: str) -> str:
     """The line that says why the process died, without run-specific timestamps.
 
     A fatal glog line (``F ...] Check failed: ...``) wins; otherwise the last
-    line that names an error; otherwise nothing (stray warnings are not causes).
+    line that names an error, glog warnings and info lines excepted (the
+    ``dlerror: libcuda.so.1`` warning next to cuInit is no cause); otherwise nothing.
     """
     lines = [line.strip() for line in log.splitlines() if line.strip()]
     for line in reversed(lines):
@@ -106,8 +115,10 @@ def crash_cause(log: str) -> str:
         if match and match.group(1) == "F":
             return match.group(2)[:300]
     for line in reversed(lines):
+        match = _GLOG.match(line)
+        if match and match.group(1) in "WI":  # "dlerror: libcuda.so.1 ..." warnings are not causes
+            continue
         if any(word in line for word in ("Check failed", "Fatal", "Error", "error:")):
-            match = _GLOG.match(line)
             return (match.group(2) if match else line)[:300]
     return ""
 

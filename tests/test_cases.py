@@ -63,8 +63,9 @@ def test_user_file_cases_and_expectations(tmp_path):
         ("def case_x(tf, np, /):\n    return 1\n", "expected Python 3.6 syntax"),
         ("def case_x(tf, np:\n", "expected Python 3.6 syntax"),
         ("def helper(tf, np):\n    return 1\n", "found none"),
-        ("TOLERANCE = {'rel': 1}\ndef case_x(tf, np):\n    return 1\n", "TOLERANCE must be a dict"),
-        ("raise RuntimeError('boom')\ndef case_x(tf, np):\n    return 1\n", "raised RuntimeError: boom"),
+        ("TOLERANCE = {'rel': 1}\ndef case_x(tf, np):\n    return 1\n", "expected TOLERANCE to be a literal dict"),
+        ("TOLERANCE = dict(rtol=1)\ndef case_x(tf, np):\n    return 1\n", "got 'dict(rtol=1)'"),
+        ("TOLERANCE = {'rtol': 'x'}\ndef case_x(tf, np):\n    return 1\n", "numbers >= 0"),
     ],
 )
 def test_broken_case_files_are_one_line_usage_errors(tmp_path, source, message):

@@ -65,6 +65,14 @@ SCENARIOS = [
     ("shard index above the count", ["scan", "--shard", "4/3"]),
     ("shard not I/N", ["scan", "--shard", "x"]),
     ("no shards", ["matrix", "--shards", "0"]),
+    ("no versions", ["scan", "--versions", ",,"]),
+    ("results is a file", ["scan", "--results", "{tmp}/nocases.py"]),
+    ("json under a file", ["scan", "--json", "{tmp}/nocases.py/x.json"]),
+    ("json onto a folder", ["bisect", "--json", "{tmp}"]),
+    ("exclude-newer not a date", ["scan", "--exclude-newer", "notadate"]),
+    ("variant name with a slash", ["scan", "--variant", "a/b=X=1"]),
+    ("variant name ..", ["scan", "--variant", "..=X=1"]),
+    ("damaged results row", ["scan", "--versions", "1.0.1", "--python", "3.6"]),
 ]
 
 
@@ -84,10 +92,12 @@ def test_bad_input_snapshots(index, tmp_path, capsys, monkeypatch):
               "--results", str(tmp_path / "results")]
     transcript = []
     for title, words in SCENARIOS:
+        old = tmp_path / "results" / "runs" / "tensorflow" / "1.0.1" / "py3.6--default.json"
         if "older schema" in title:
-            old = tmp_path / "results" / "runs" / "tensorflow" / "1.0.1" / "py3.6--default.json"
             old.parent.mkdir(parents=True)
             old.write_text(json.dumps({"schema": 0, "rows": {}}))
+        if "damaged results" in title:
+            old.write_text(json.dumps({"schema": 1, "rows": {"c": {"case": "c", "outcome": 42}}}))
         argv = [w.format(tmp=tmp_path) for w in words] + common
         code, err = run(argv, capsys)
         assert code == 2, (title, err)

@@ -39,9 +39,9 @@ def check_schema(root: Path) -> None:
     for path in sorted((root / RUNS).glob("*/*/*.json")):
         try:
             data = json.loads(path.read_text())
-        except ValueError:
-            continue  # Store reports broken files itself, with its own hint
-        schema = data.get("schema") if isinstance(data, dict) else None
+        except (OSError, ValueError):
+            continue  # Store reports broken (or folder, unreadable) files itself, with its own hint
+        schema = data.get("schema") if isinstance(data, dict) else SCHEMA  # not an object: Store says so
         if schema != SCHEMA:
             raise UsageError(f"--results {root}: {path} has schema {schema}, this harness reads schema {SCHEMA}",
                              hint="report that store with the harness version that wrote it, or rescan")

@@ -16,10 +16,11 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from harness import disk, envs, output
 from harness.commands import resumable
 from harness.config import Config, Variant
+from harness.errors import HarnessError
 from harness.measure import env_estimate, measure
+from harness.outcome import Outcome
 from harness.plan import Plan, build, default_range, installable, restrict
 from harness.releases import Release
-from harness.outcome import Outcome
 from harness.results import Row
 from harness.shard import Shard
 from harness.shard import parse as parse_shard
@@ -112,8 +113,10 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
                     results[(str(release), variant.name)] = measured
                     done += 1
                     py = next(iter(measured.values())).python or "-"
+                    skips = sorted({r.detail for r in measured.values() if r.outcome is Outcome.SKIP})
                     ui.progress(f"[{done}/{len(work)}] {cfg.package} {release} (python {py}, "
-                                f"{variant.name}): {_counts(measured.values())}")
+                                f"{variant.name}): {_counts(measured.values())}"
+                                + (f" ({'; '.join(skips)})" if skips else ""))
                     budget.enforce()
         except BaseException:
             stop.set()
@@ -121,12 +124,18 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
                 future.cancel()
             raise
     all_rows = [results[(str(r), v.name)][c.name] for r, v in work for c in plan.cases]
+    where = (f"stored under {cfg.results_dir}" if plan.store.files_written
+             else f"nothing new stored under {cfg.results_dir}")
     ui.result(f"{len(all_rows)} rows for {len(items)} releases in {time.monotonic() - started:.0f} s "
-              f"({_counts(all_rows)}); stored under {cfg.results_dir}")
+              f"({_counts(all_rows)}); {where}")
     ui.result(budget.summary())
     if cfg.json_path:
         ui.result(output.write(cfg.json_path, "scan", package=cfg.package,
                                rows=[r.public() for r in all_rows]))
+    if all_rows and all(r.outcome is Outcome.SKIP for r in all_rows):
+        raise HarnessError(f"nothing could be measured: expected a release to run here, got skip for "
+                           f"all {len(items)}: {all_rows[0].detail}",
+                           hint="fix that cause (rerun online, install the interpreter) and rerun")
     failing = [r for r in all_rows if r.outcome in fail_on]
     if failing:
         names = ",".join(sorted(o.value for o in fail_on))
