@@ -7,6 +7,7 @@ same stores always give the same bytes.
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 
 from harness import frameworks

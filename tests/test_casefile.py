@@ -29,9 +29,13 @@ def test_top_level_framework_import_works_without_the_framework_on_the_host(tmp_
     assert not any(m.split(".")[0] in ("tensorflow", "torch", "jax") for m in sys.modules)  # stand-ins gone
 
 
-def test_using_the_framework_at_import_time_says_what_to_move(tmp_path):
-    with pytest.raises(UsageError, match=r"uses tensorflow.float32 at import time.*inside case_<name>"):
-        load_user_file(_file(tmp_path, "import tensorflow as tf\nDTYPE = tf.float32\n" + CASE))
+def test_using_the_framework_at_import_time_fails_that_files_expectations_naming_the_use(tmp_path):
+    from harness.host_expect import ExpectFailed
+
+    text = "import tensorflow as tf\nDTYPE = tf.float32\n" + CASE + "def expect_one(np):\n    return 1.0\n"
+    (case,) = load_user_file(_file(tmp_path, text))  # read from the syntax tree: nothing ran here
+    with pytest.raises(ExpectFailed, match=r"tensorflow\.float32"):
+        case.expect()
 
 
 def test_expect_without_its_case_is_an_error_with_a_hint(tmp_path):
