@@ -22,6 +22,7 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).parents[1]
 WAITING_CASE = '''
 import os, time
+from conftest import json_doc
 
 
 def case_waits(tf, np):
@@ -103,7 +104,7 @@ def test_peak_disk_of_a_real_scan_stays_within_budget_plus_one_environment(world
         sampler.join()
     assert run.returncode == 0, run.stderr
     assert "evicted" in run.stderr
-    rows = json.loads((world / "rows.json").read_text())
+    rows = json_doc(world / "rows.json", "scan")["rows"]
     assert [r["outcome"] for r in rows] == ["pass"] * 4
     peak = max(samples)
     print(f"\nsampled peak {peak / disk.GB:.3f} GB over {len(samples)} samples; budget {budget} GB; "
