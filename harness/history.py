@@ -209,7 +209,8 @@ def line_checks(bug: Bug, releases: Sequence) -> list[Check]:
     For a patch release X.Y.Z (Z > 0) the last affected is the newest X.Y
     release below it.  For an X.Y.0 it is the newest earlier release published
     before X.Y.0 that is not itself listed as fixed (the previous line's last
-    unpatched release).  A listed release missing from the catalog is still
+    unpatched release), unless that X.Y.0 is the documented ``first_fixed``:
+    then the documented ``last_affected`` is used.  A listed release missing from the catalog is still
     checked (and reported as not measured); a line with nothing before it in
     the catalog gets only its patched release.
     """
@@ -222,6 +223,12 @@ def line_checks(bug: Bug, releases: Sequence) -> list[Check]:
         cut = release.upload_time if release is not None else None
         if f.micro > 0:
             before = [r for r in finals if r.version.release[:2] == f.release[:2] and r.version < f]
+        elif str(f) == str(bug.meta["first_fixed"]):
+            # the sources name the release before this fix themselves (a GitHub issue's
+            # reported version): check that one, not a guess of ours
+            out.append(Check(_line(f), str(bug.meta["last_affected"]), False, "last affected"))
+            out.append(Check(_line(f), str(f), True, "patched"))
+            continue
         else:
             before = [r for r in finals if r.version < f and r.version not in fixed
                       and (cut is None or r.upload_time is None or r.upload_time <= cut)]

@@ -361,3 +361,9 @@ def test_malformed_history_file_is_one_line_and_exit_2(tmp_path, text, fragment)
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and fragment in lines[0], proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_a_documented_mainline_fix_is_checked_against_the_documented_last_affected():
+    b = bug(fixed_in=["2.5.0"], first_fixed="2.5.0", last_affected="2.3.1")
+    got = [(c.line, c.version, c.expected) for c in history.line_checks(b, CATALOG)]
+    assert got == [("2.5", "2.3.1", False), ("2.5", "2.5.0", True)]
