@@ -2,7 +2,7 @@
 
 BUG = {
     "id": "tfsa_2021_187",
-    "title": "tf.raw_ops.Conv2D / DepthwiseConv2dNative with a filter that has a zero dimension divide by zero",
+    "title": "tf.nn.convolution with a filter that has a zero dimension divides by zero",
     "source": [
         "https://github.com/tensorflow/tensorflow/blob/master/tensorflow/security/advisory/tfsa-2021-187.md",
         "https://github.com/tensorflow/tensorflow/commit/f2c3931113eaafe9ef558faaddd48e00a6606235",

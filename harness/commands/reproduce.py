@@ -69,6 +69,17 @@ class _Measurer:
         folder = self.cfg.envs_dir
         return {p.name for p in folder.iterdir() if p.is_dir()} if folder.is_dir() else set()
 
+    def _enforce_budget(self) -> None:
+        """Evict least recently used environments over --disk-budget (as ``scan`` does)."""
+        from harness import disk, envs
+
+        if not self.cfg.envs_dir.is_dir():
+            return
+        recent = {u.path for u in disk.usage(self.cfg.envs_dir)[-1:]}
+        disk.enforce(self.cfg.envs_dir, self.cfg.disk_budget, protect=recent,
+                     clean_cache=lambda pkg: envs.clean_uv_cache(pkg, self.cfg.cache_dir),
+                     log=self.ui.progress)
+
     def installable(self) -> list[Release]:
         """The catalog's releases that have a wheel for one of the interpreters here."""
         return [r for r in self.catalog.releases if not isinstance(pick(r, self.interpreters), str)]
@@ -89,6 +100,7 @@ class _Measurer:
                 have.update(measure(self.cfg, release, todo, self.interpreters, self.store,
                                     log=self.ui.progress))
                 self.envs_built |= self._env_names() - self.envs_before
+                self._enforce_budget()
             line = ", ".join(f"{c.name}={have[c.name].outcome}" for c in todo)
             self.ui.progress(f"    {line}")
         return {c.name: have[c.name] for c in cases}
