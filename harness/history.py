@@ -306,7 +306,6 @@ class FixSearch:
         self.lines_back = lines_back
         self.known: dict[str, bool | None] = {}
         self._step = 1
-        self._gallop_at: int | None = None  # index of the last gallop probe
         self._bracket: tuple[int, int] | None = None
         self._inner: Bisection | None = None
         self._lines_todo: list[str] | None = None
@@ -364,13 +363,23 @@ class FixSearch:
                 self._bracket = (i, newer_same)
                 self._inner = Bisection(newer_same - i + 1)
                 return self._step_once()
-        at = self._gallop_at if self._gallop_at is not None else top
-        if at == 0:
-            return None  # reached the oldest release: no change
-        nxt = max(0, at - self._step)
-        self._step *= 2
-        self._gallop_at = nxt
-        return m[nxt]
+        # the oldest release known to share the newest verdict, and below it the newest
+        # one that could not be measured (an API the old release lacks): gallop down
+        # until a release cannot be measured, then bisect between the two for one that can
+        same_lo = min(i for i in range(top + 1) if self.known.get(m[i]) == verdict)
+        floors = [i for i in range(same_lo) if m[i] in self.known and self.known[m[i]] is None]
+        floor = max(floors) if floors else None
+        if floor is None:
+            if same_lo == 0:
+                return None  # reached the oldest release: no change
+            nxt = max(0, same_lo - self._step)
+            self._step *= 2
+            return m[nxt]
+        candidates = [i for i in range(floor + 1, same_lo) if m[i] not in self.known]
+        if not candidates:
+            return None  # nothing measurable below: no change found
+        middle = (floor + same_lo) / 2
+        return m[min(candidates, key=lambda i: (abs(i - middle), -i))]
 
     def _mainline_transition(self) -> tuple[str, str, bool, bool] | None:
         if self._bracket is None:
@@ -473,6 +482,20 @@ def good(outcome: Outcome, good_when: str) -> bool | None:
     return is_good(outcome, when)
 
 
+_MISSING_API = re.compile(r"^(AttributeError|ImportError|ModuleNotFoundError)\b"
+                          r"|^TypeError: .*(unexpected keyword argument|missing \d+ required)")
+
+
+def lacks_api(outcome: Outcome, detail: str) -> bool:
+    """An error that says the release cannot express the case (no such function or argument).
+
+    ``tf.raw_ops`` appeared in 1.13/2.0 and op arguments were added over time: on
+    older releases the case fails in Python before reaching the kernel, which
+    says nothing about the bug (like ``unsupported``).
+    """
+    return outcome is Outcome.ERROR and bool(_MISSING_API.search(detail or ""))
+
+
 def observe(version: str, outcomes: Mapping[str, tuple[Outcome, str]], good_when: str) -> Observation:
     """Combine the outcomes of a bug's cases in one release.
 
@@ -481,7 +504,8 @@ def observe(version: str, outcomes: Mapping[str, tuple[Outcome, str]], good_when
     outcome shown is that of a case deciding the verdict (a bad one when
     there is one; the worst by severity among those), with its detail.
     """
-    verdicts = {name: good(o, good_when) for name, (o, _) in outcomes.items()}
+    verdicts = {name: None if lacks_api(o, d) else good(o, good_when)
+                for name, (o, d) in outcomes.items()}
     values = list(verdicts.values())
     verdict = False if False in values else (None if None in values else True)
     # The case shown is one that decides the verdict: a bad one if any, the worst first.

@@ -367,3 +367,26 @@ def test_a_documented_mainline_fix_is_checked_against_the_documented_last_affect
     b = bug(fixed_in=["2.5.0"], first_fixed="2.5.0", last_affected="2.3.1")
     got = [(c.line, c.version, c.expected) for c in history.line_checks(b, CATALOG)]
     assert got == [("2.5", "2.3.1", False), ("2.5", "2.5.0", True)]
+
+
+def test_search_steps_back_from_releases_that_cannot_express_the_case():
+    # releases before 2.0.0 lack the API (unknown); the fix is in 2.5.0: a gallop that
+    # jumps into the unknown range must come back and still find 2.4.0 -> 2.5.0
+    catalog = releases(*[(v, i) for i, v in enumerate(
+        "1.0.0 1.1.0 1.2.0 1.3.0 1.4.0 1.5.0 1.6.0 1.7.0 1.8.0 1.9.0 1.10.0 1.11.0 1.12.0 1.13.0 "
+        "1.14.0 1.15.0 2.0.0 2.1.0 2.2.0 2.3.0 2.4.0 2.5.0 2.6.0 2.7.0 2.8.0 2.9.0 2.10.0 2.11.0 "
+        "2.12.0 2.13.0 2.14.0 2.15.0 2.16.0".split())])
+    probed, found = drive(history.FixSearch(catalog), truth([], "2.5.0"))
+    assert found.transition == ("2.4.0", "2.5.0"), (probed, found)
+
+
+def test_a_missing_api_is_unknown_not_fixed():
+    assert history.good(Outcome.ERROR, "no-crash") is True
+    seen = history.observe("1.6.0", {"c": (Outcome.ERROR, "AttributeError: module 'tensorflow' has no "
+                                           "attribute 'raw_ops'")}, "no-crash")
+    assert seen.good is None
+    kw = history.observe("2.0.0", {"c": (Outcome.ERROR, "TypeError: conv2d() got an unexpected keyword "
+                                         "argument 'explicit_paddings'")}, "no-crash")
+    assert kw.good is None
+    real = history.observe("2.5.0", {"c": (Outcome.ERROR, "InvalidArgumentError: bad filter")}, "no-crash")
+    assert real.good is True
