@@ -390,3 +390,10 @@ def test_a_missing_api_is_unknown_not_fixed():
     assert kw.good is None
     real = history.observe("2.5.0", {"c": (Outcome.ERROR, "InvalidArgumentError: bad filter")}, "no-crash")
     assert real.good is True
+
+
+def test_cli_bisect_only_restricts_the_search():
+    opts = options_from(parser().parse_args(["reproduce", "--bisect-only", "tfsa_2021_*", "--results", "/tmp/x"]))
+    assert opts["bisect_range"] is True and opts["bisect_only"] == ("tfsa_2021_*",)
+    plain = options_from(parser().parse_args(["reproduce", "--results", "/tmp/x"]))
+    assert plain["bisect_range"] is False and plain["bisect_only"] == ()

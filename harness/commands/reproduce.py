@@ -31,6 +31,7 @@ from harness import __version__, history
 from harness.cases import Case
 from harness.config import Config
 from harness.execute import measure
+from harness.errors import UsageError
 from harness.history import Bug, Observation, Verdict
 from harness.interpreters import pick
 from harness.plan import find_interpreters, load_catalog
@@ -47,12 +48,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="bug ids or globs (default: every bug in the history folder)")
     parser.add_argument("--bisect", action="store_true",
                         help="also find each bug's boundary from the catalog alone (X.Y.0 releases, then the last lines), without reading its documented versions")
+    parser.add_argument("--bisect-only", action="append", default=[], metavar="NAME",
+                        help="with --bisect: search only these bug ids or globs (repeatable); "
+                             "every named bug is still checked on its documented releases")
     parser.add_argument("--history", type=Path, default=history.HISTORY_DIR, metavar="DIR",
                         help="folder of history files (default: cases/history)")
 
 
 def options_from(args: argparse.Namespace) -> dict:
-    return {"names": tuple(args.names), "bisect_range": args.bisect, "history_dir": args.history}
+    return {"names": tuple(args.names), "bisect_range": args.bisect or bool(args.bisect_only),
+            "bisect_only": tuple(args.bisect_only), "history_dir": args.history}
 
 
 class _Measurer:
@@ -201,13 +206,21 @@ def print_table(ui: UI, rows: Sequence[dict[str, str]]) -> None:
 
 
 def run(cfg: Config, ui: UI, *, names: Sequence[str] = (), bisect_range: bool = False,
-        history_dir: Path = history.HISTORY_DIR, argv: Callable[[], list[str]] = lambda: sys.argv) -> int:
+        bisect_only: Sequence[str] = (), history_dir: Path = history.HISTORY_DIR, argv: Callable[[], list[str]] = lambda: sys.argv) -> int:
     started = time.monotonic()
     bugs = history.load_bugs(history_dir, names)
     m = _Measurer(cfg, ui, load_catalog(cfg), tuple(find_interpreters(cfg)), Store(cfg.results_dir))
     ui.progress(f"reproducing {len(bugs)} historical bug(s) on every release their sources name")
     checks, observed = measure_checks(bugs, m)
-    searched = search_bugs(bugs, m) if bisect_range else None
+    searched = None
+    if bisect_range:
+        import fnmatch
+
+        chosen = [b for b in bugs if not bisect_only
+                  or any(fnmatch.fnmatchcase(b.id, pattern) for pattern in bisect_only)]
+        if bisect_only and not chosen:
+            raise UsageError(f"--bisect-only {', '.join(bisect_only)} matches none of the bugs run")
+        searched = search_bugs(chosen, m)
     verdicts = verdicts_for(bugs, checks, observed, searched)
     rows = history.table_rows(bugs, verdicts)
     ui.result("")
