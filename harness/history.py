@@ -230,8 +230,11 @@ def line_checks(bug: Bug, releases: Sequence) -> list[Check]:
             out.append(Check(_line(f), str(f), True, "patched"))
             continue
         else:
+            # a later patch of a line whose listed fix it follows is presumed fixed too
             before = [r for r in finals if r.version < f and r.version not in fixed
-                      and (cut is None or r.upload_time is None or r.upload_time <= cut)]
+                      and (cut is None or r.upload_time is None or r.upload_time <= cut)
+                      and not any(g.release[:2] == r.version.release[:2] and g <= r.version
+                                  for g in fixed)]
         if before:
             last = max(before, key=lambda r: r.version)
             out.append(Check(_line(f), str(last.version), False, "last affected"))

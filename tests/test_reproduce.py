@@ -397,3 +397,12 @@ def test_cli_bisect_only_restricts_the_search():
     assert opts["bisect_range"] is True and opts["bisect_only"] == ("tfsa_2021_*",)
     plain = options_from(parser().parse_args(["reproduce", "--results", "/tmp/x"]))
     assert plain["bisect_range"] is False and plain["bisect_only"] == ()
+
+
+def test_a_later_patch_of_a_line_with_a_listed_fix_is_not_taken_as_last_affected():
+    catalog = releases(("2.3.0", 0), ("2.3.1", 10), ("2.4.0", 20), ("2.4.1", 30), ("2.4.2", 100),
+                       ("2.4.3", 101), ("2.5.0", 102))
+    b = bug(fixed_in=["2.5.0", "2.4.2"])
+    got = [(c.line, c.version, c.expected) for c in history.line_checks(b, catalog)]
+    # 2.4.3 came out before 2.5.0 but follows the listed 2.4.2 fix: 2.4.1 is the last affected
+    assert ("2.5", "2.4.1", False) in got and ("2.5", "2.4.3", False) not in got
