@@ -71,8 +71,11 @@ class _Measurer:
         self.envs_built: set[str] = set()  # environment folders that appeared during this run
 
     def _env_names(self) -> set[str]:
+        """Environment folders now, by name and inode (one evicted and rebuilt counts again)."""
         folder = self.cfg.envs_dir
-        return {p.name for p in folder.iterdir() if p.is_dir()} if folder.is_dir() else set()
+        if not folder.is_dir():
+            return set()
+        return {f"{p.name}@{p.stat().st_ino}" for p in folder.iterdir() if p.is_dir()}
 
     def _enforce_budget(self) -> None:
         """Evict least recently used environments over --disk-budget (as ``scan`` does)."""
