@@ -42,7 +42,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from harness.bisect import Bisection
+from harness.bisection import Bisection
 from harness.cases import Case, load_user_file
 from harness.data import cases_dir
 from harness.errors import UsageError
