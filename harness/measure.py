@@ -12,12 +12,13 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from harness import envs, frameworks, jobs
 from harness.cases import Case
 from harness.config import Config, Variant
-from harness.errors import EnvironmentBuildError, HarnessError, NetworkUnavailable
+from harness.errors import EnvironmentBuildError, NetworkUnavailable
 from harness.interpreters import Interpreter, pick
 from harness.judge import Verdict, judge
 from harness.outcome import Outcome
@@ -36,6 +37,25 @@ def new_row(cfg: Config, case: Case, version: str, python: str, variant: Variant
                case_digest=case.digest, machine=machine(), recorded_at=time.time(), **measured)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A release made ready to run: the rows that stand, the cases left, and the
+    environment for them (or the skip rows, already made, when it cannot be built)."""
+
+    have: dict[str, Row]
+    todo: tuple[Case, ...]
+    python: str = ""
+    env: envs.Env | None = None
+    skipped: dict[str, Row] | None = None
+
+    @property
+    def done(self) -> dict[str, Row] | None:
+        """The final rows when nothing is left to run, else None."""
+        if self.skipped is not None:
+            return {**self.have, **self.skipped}
+        return None if self.todo else dict(self.have)
+
+
 def measure(
     cfg: Config,
     release: Release,
@@ -47,50 +67,55 @@ def measure(
     stop: threading.Event | None = None,
     log: Log = print,
     keep_outputs: Path | None = None,
+    prepared: Prepared | None = None,
 ) -> dict[str, Row]:
     """Rows for ``cases`` in ``release``: stored ones reused, the rest run now.
 
     ``keep_outputs``: a folder where the raw output arrays of the cases run
     now are kept as ``<case>_<k>.npy`` (``compare`` needs them).
+    ``prepared``: what ``prepare`` returned for the same arguments (bisect
+    builds environments ahead of running them).
     """
     variant = variant or cfg.variants[0]
+    ready = prepared or prepare(cfg, release, cases, interpreters, store, variant, log=log)
+    if ready.done is not None:
+        return ready.done
+    assert ready.env is not None
+    try:
+        rows = _run_cases(cfg, ready.env, ready.todo, ready.python, variant,
+                          stop or threading.Event(), keep_outputs)
+    except Skip as skip:
+        return {**ready.have, **_skip_rows(cfg, ready.env.spec.version, ready.todo, skip, store,
+                                           variant)}
+    store.add(rows.values())
+    return {**ready.have, **rows}
+
+
+def prepare(cfg: Config, release: Release, cases: Sequence[Case],
+            interpreters: Sequence[Interpreter], store: Store, variant: Variant,
+            *, log: Log = print) -> Prepared:
+    """Reuse stored rows and build the environment for the rest; runs no case.
+
+    A release that cannot be measured here gets its skip rows (stored unless
+    the cause is the network)."""
     picked = pick(release, interpreters)
     if not picked:
-        return _skip_rows(cfg, str(release.version), cases, Skip(picked.reason), store, variant)
+        return Prepared({}, tuple(cases), skipped=_skip_rows(
+            cfg, str(release.version), cases, Skip(picked.reason), store, variant))
     python = picked.python_version
     version = measured_version(release, picked.wheel)
     have = {} if cfg.force else reusable(cfg, store, version, python, variant, cases)
-    todo = [c for c in cases if c.name not in have]
+    todo = tuple(c for c in cases if c.name not in have)
     if not todo:
-        return have
+        return Prepared(have, todo, python)
     try:
         env = envs.ensure(env_spec(cfg, release, picked.interpreter, picked.wheel),
                           cfg.envs_dir, offline=cfg.offline, log=log)
     except EnvironmentBuildError as exc:  # a network failure is not a result: not stored
-        return {**have, **_skip_rows(cfg, version, todo, Skip(str(exc), python), store, variant,
-                                     persist=not isinstance(exc, NetworkUnavailable))}
-    try:
-        rows = _run_cases(cfg, env, todo, python, variant, stop or threading.Event(), keep_outputs)
-    except Skip as skip:
-        return {**have, **_skip_rows(cfg, version, todo, skip, store, variant)}
-    store.add(rows.values())
-    return {**have, **rows}
-
-
-def prepare(cfg: Config, release: Release, cases: Sequence[Case],
-            interpreters: Sequence[Interpreter], store: Store, variant: Variant) -> None:
-    """Build ``release``'s environment ahead of time (bisect prefetch); never raises."""
-    picked = pick(release, interpreters)
-    if not picked:
-        return
-    try:
-        version = measured_version(release, picked.wheel)
-        if len(reusable(cfg, store, version, picked.python_version, variant, cases)) == len(cases):
-            return
-        envs.ensure(env_spec(cfg, release, picked.interpreter, picked.wheel), cfg.envs_dir,
-                    offline=cfg.offline, log=lambda _: None)
-    except HarnessError:
-        pass  # the real probe reports it
+        return Prepared(have, todo, python, skipped=_skip_rows(
+            cfg, version, todo, Skip(str(exc), python), store, variant,
+            persist=not isinstance(exc, NetworkUnavailable)))
+    return Prepared(have, todo, python, env)
 
 
 def reusable(cfg: Config, store: Store, version: str, python: str, variant: Variant,

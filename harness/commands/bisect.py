@@ -11,14 +11,15 @@ import argparse
 import json
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 
 from harness import bisection, releases
 from harness.cases import Case
 from harness.commands import resumable
 from harness.config import Config, Variant
-from harness.measure import measure, prepare
+from harness.measure import Prepared, measure, prepare
 from harness.interpreters import Interpreter
 from harness.outcome import GOOD_WHEN_CHOICES, Outcome, is_good
 from harness.plan import Plan, build, default_range
@@ -118,54 +119,112 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
     return 0
 
 
+# How far ahead the pipeline looks: the probes a search may want within this
+# many verdicts get their environments built (and, on an idle runner, measured)
+# ahead of time.  3 levels are 7 probes per search at most.
+LOOKAHEAD = 3
+
+
 def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
            interpreters: Sequence[Interpreter], store: Store, variant: Variant) -> list[CaseReport]:
     """Bisect every case over ``items`` at once; each probe measures all cases.
 
-    While a probe runs, the environments of the probes that can come next
-    (one per possible verdict, as mozregression does) are built in the
-    background unless ``--no-prefetch``.
+    Each case's search is the plain one-probe-at-a-time bisection: it records
+    only the verdicts it asks for, in its own order, so the transitions do
+    not depend on what else was measured or when.  Around it runs a pipeline
+    (``cfg.jobs`` runners, ``cfg.jobs`` + 1 builders):
+
+    - every probe some search wants now is built and run first, several at once;
+    - meanwhile the probes the searches may want within ``LOOKAHEAD`` verdicts
+      are built, most likely first (``bisection.wanted``), and an idle runner
+      measures the likeliest built one: a k-ary round out of idle time;
+    - a speculative probe no search can want any more is dropped before it starts.
+
+    ``--no-prefetch`` builds and runs only what a search wants now.
     """
     names = [c.name for c in cases]
     searches = {name: bisection.Bisection(len(items)) for name in names}
-    rows: dict[str, dict[str, Row]] = {name: {} for name in names}
+    verdicts: dict[str, dict[int, bisection.Verdict]] = {name: {} for name in names}
+    measured: dict[int, dict[str, Row]] = {}
+    prepared: dict[int, Prepared] = {}
+    building: dict[Future, int] = {}
+    running: dict[Future, int] = {}
+    depth = LOOKAHEAD if cfg.prefetch else 0
+    runners, builders = cfg.jobs, cfg.jobs + 1
+    stop = threading.Event()
     step = 0
-    prefetched: set[int] = set()
-    with ThreadPoolExecutor(max_workers=1) as prefetcher:
+
+    def build(index: int) -> Prepared:
+        return prepare(cfg, items[index], cases, interpreters, store, variant, log=ui.progress)
+
+    def run(index: int) -> dict[str, Row]:
+        return measure(cfg, items[index], cases, interpreters, store, variant=variant, stop=stop,
+                       log=ui.progress, prepared=prepared[index])
+
+    pool = ThreadPoolExecutor(max_workers=runners + builders)
+    try:
         while True:
-            wanted: dict[int, list[str]] = {}
+            now: dict[int, list[str]] = {}
             for name, s in searches.items():
-                index = s.next_probe()
+                index = bisection.catch_up(s, verdicts[name])
                 if index is not None:
-                    wanted.setdefault(index, []).append(name)
-            if not wanted:
+                    now.setdefault(index, []).append(name)
+            if not now:
                 break
-            if cfg.prefetch:
-                for index in sorted({i for s in searches.values() for i in s.speculate()}):
-                    if index not in prefetched and index not in wanted:
-                        prefetched.add(index)
-                        prefetcher.submit(prepare, cfg, items[index], cases, interpreters, store,
-                                          variant)
-            for index in sorted(wanted):
+            scores = bisection.wanted(searches.values(), (verdicts[n] for n in names), depth)
+            busy = set(measured) | set(building.values()) | set(running.values())
+            # runners: wanted-now probes whose environment is ready, then the likeliest ahead
+            ready = [i for i in prepared if i not in measured and i not in running.values()]
+            queue = sorted((i for i in ready if i in now), key=lambda i: (-len(now[i]), i))
+            if depth:
+                queue += bisection.order({i: scores[i] for i in ready if i in scores and i not in now})
+            for index in queue[:max(0, runners - len(running))]:
                 step += 1
-                release = items[index]
+                why = (f"wanted by {_few(now[index])}" if index in now
+                       else f"ahead: ~{scores[index]:.1f} searches may want it")
                 left = max(s.steps_left() for s in searches.values())
-                ui.progress(f"[step {step}, ~{left} left] {cfg.package} {release}: measuring "
-                            f"{len(cases)} case(s) (wanted by {_few(wanted[index])})")
-                measured = measure(cfg, release, cases, interpreters, store, variant=variant,
-                                   log=ui.progress)
-                counts = Counter(str(row.outcome) for row in measured.values())
-                line = (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + "; "
-                        + _few([f"{n}={measured[n].outcome}" for n in wanted[index]]))
-                py = next(iter(measured.values())).python or "-"
-                ui.progress(f"    python {py}: {line}")
-                for name in wanted[index]:
-                    row = measured[name]
-                    rows[name][str(release)] = row
-                    searches[name].record(index, is_good(row.outcome, cfg.good_when))
-                    if row.outcome is Outcome.SKIP:
-                        ui.progress(f"    skipped: {row.detail}")
-    return [CaseReport(n, bisection.result(items, searches[n]), rows[n], cfg.good_when) for n in names]
+                ui.progress(f"[step {step}, ~{left} left] {cfg.package} {items[index]}: measuring "
+                            f"{len(cases)} case(s) ({why})")
+                running[pool.submit(run, index)] = index
+            # builders: wanted-now first, then ahead by likelihood; one builder stays free
+            # for a wanted-now probe
+            unbuilt = [i for i in now if i not in prepared and i not in busy]
+            for index in sorted(unbuilt, key=lambda i: (-len(now[i]), i)):
+                if len(building) < builders:
+                    building[pool.submit(build, index)] = index
+            if depth:
+                ahead = bisection.order(scores, exclude=set(prepared) | busy | set(now))
+                for index in ahead:
+                    if len(building) >= builders - 1:
+                        break
+                    building[pool.submit(build, index)] = index
+            if not running and not building:
+                raise AssertionError(f"bisect pipeline stalled on {sorted(now)}")  # a bug, not input
+            finished, _ = wait([*running, *building], return_when=FIRST_COMPLETED)
+            for future in finished:
+                if future in building:
+                    prepared[building.pop(future)] = future.result()
+                    continue
+                index = running.pop(future)
+                rows = measured[index] = future.result()
+                for name in names:
+                    verdicts[name][index] = is_good(rows[name].outcome, cfg.good_when)
+                counts = Counter(str(row.outcome) for row in rows.values())
+                py = next(iter(rows.values())).python or "-"
+                line = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                ui.progress(f"    {cfg.package} {items[index]} (python {py}): {line}")
+                if all(row.outcome is Outcome.SKIP for row in rows.values()):
+                    ui.progress(f"    skipped: {next(iter(rows.values())).detail}")
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        stop.set()  # speculative runners still going are of no use now: kill them
+        pool.shutdown(wait=True, cancel_futures=True)
+    rows_of = {name: {str(items[i]): measured[i][name] for i in searches[name].order}
+               for name in names}
+    return [CaseReport(n, bisection.result(items, searches[n]), rows_of[n], cfg.good_when)
+            for n in names]
 
 
 def _few(items: Sequence[str], shown: int = 6) -> str:
