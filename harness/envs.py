@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -37,6 +38,8 @@ DATE_SLACK = timedelta(days=1)
 # Build tools are exempt from the date cut: old sdists need a setuptools
 # that builds on today's interpreters.
 BUILD_TOOLS = ("setuptools", "wheel", "pip")
+# One line per environment built, kept when the environment is evicted (the benchmark reads it).
+BUILD_LOG = "builds.jsonl"
 
 
 @dataclass(frozen=True)
@@ -194,12 +197,14 @@ def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
     started = time.monotonic()
     try:
         command.run([uv, "venv", "--quiet", "--python", spec.python, str(path)], env=env)
-        command.run(
+        venv_done = time.monotonic()
+        installed = command.run(
             [uv, "pip", "install", "--python", str(path / "bin" / "python"), *spec.install_args(),
              *(["--offline"] if offline else [])],
             env=env,
             timeout=1800,
         )
+        install_done = time.monotonic()
         frozen = command.run([uv, "pip", "freeze", "--python", str(path / "bin" / "python")], env=env)
     except command.CommandFailed as exc:
         if _no_network(exc.output_tail):
@@ -226,11 +231,31 @@ def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
     seconds = time.monotonic() - started
     size = tree_size(path)
     lines = tuple(line for line in frozen.splitlines() if line and not line.startswith("#"))
+    phases = {"venv": venv_done - started, **uv_phases(installed),
+              "freeze": time.monotonic() - install_done}
     info = {"schema": INFO_SCHEMA, "spec": asdict(spec), "frozen": lines, "build_seconds": seconds,
+            "phases": phases,
             "size_bytes": size,
             "created": time.time(), "harness_python": sys.version.split()[0]}
     atomic_write(path / INFO_FILE, json.dumps(info, indent=1))  # marks the environment complete
+    with open(path.parent / BUILD_LOG, "a") as log:  # one short write: safe from threads
+        log.write(json.dumps({"version": spec.version, "python": spec.python_version,
+                              "seconds": seconds, "phases": phases, "at": time.time()}) + "\n")
     return Env(spec, path, lines, seconds)
+
+
+_UV_PHASE = re.compile(r"^(Resolved|Prepared|Installed) \d+ packages? in (?:(\d+)m )?([\d.]+)(ms|s)$",
+                       re.MULTILINE)
+
+
+def uv_phases(output: str) -> dict[str, float]:
+    """Seconds of ``uv pip install``'s own phases from its output: ``resolve`` (metadata),
+    ``prepare`` (download and unpack into uv's cache), ``install`` (link into the environment)."""
+    out = {}
+    for word, minutes, number, unit in _UV_PHASE.findall(output):
+        seconds = float(number) / (1000 if unit == "ms" else 1) + 60 * int(minutes or 0)
+        out[{"Resolved": "resolve", "Prepared": "prepare", "Installed": "install"}[word]] = seconds
+    return out
 
 
 def clean_uv_cache(package: str) -> None:

@@ -15,7 +15,7 @@ import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 
-from harness import bisection, releases
+from harness import bisection, disk, envs, releases
 from harness.cases import Case
 from harness.commands import resumable
 from harness.config import Config, Variant
@@ -37,6 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="which outcomes count as good (default: pass)")
     parser.add_argument("--no-prefetch", dest="prefetch", action="store_false",
                         help="build only the environments that are probed (no speculative builds)")
+    parser.add_argument("--schedule", choices=("pipeline", "step"),
+                        help="pipeline (default): several probes at once, the likely next ones "
+                        "built and measured ahead; step: one probe at a time with one speculative "
+                        "build ahead, as before (kept to benchmark against)")
     parser.add_argument("--nightly", action="store_true",
                         help="narrow each transition to two consecutive tf-nightly builds when "
                         "PyPI still has nightlies for that period")
@@ -149,8 +153,10 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
     prepared: dict[int, Prepared] = {}
     building: dict[Future, int] = {}
     running: dict[Future, int] = {}
-    depth = LOOKAHEAD if cfg.prefetch else 0
-    runners, builders = cfg.jobs, cfg.jobs + 1
+    step_mode = cfg.schedule == "step"
+    depth = 0 if not cfg.prefetch else 1 if step_mode else LOOKAHEAD
+    runners, builders = (1, 2) if step_mode else (cfg.jobs, cfg.jobs + 1)
+    fifo: list[int] = []  # step: every speculated probe, built in the order named, never dropped
     stop = threading.Event()
     step = 0
 
@@ -176,7 +182,7 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
             # runners: wanted-now probes whose environment is ready, then the likeliest ahead
             ready = [i for i in prepared if i not in measured and i not in running.values()]
             queue = sorted((i for i in ready if i in now), key=lambda i: (-len(now[i]), i))
-            if depth:
+            if depth and not step_mode:
                 queue += bisection.order({i: scores[i] for i in ready if i in scores and i not in now})
             for index in queue[:max(0, runners - len(running))]:
                 step += 1
@@ -192,8 +198,12 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
             for index in sorted(unbuilt, key=lambda i: (-len(now[i]), i)):
                 if len(building) < builders:
                     building[pool.submit(build, index)] = index
-            if depth:
+            if step_mode and depth:
+                fifo += [i for s in searches.values() for i in s.speculate() if i not in fifo]
+                ahead = [i for i in fifo if i not in prepared and i not in busy and i not in now]
+            else:
                 ahead = bisection.order(scores, exclude=set(prepared) | busy | set(now))
+            if depth:
                 for index in ahead:
                     if len(building) >= builders - 1:
                         break
@@ -215,6 +225,8 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                 ui.progress(f"    {cfg.package} {items[index]} (python {py}): {line}")
                 if all(row.outcome is Outcome.SKIP for row in rows.values()):
                     ui.progress(f"    skipped: {next(iter(rows.values())).detail}")
+                _enforce_budget(cfg, ui, {p.env.path for i, p in prepared.items()
+                                          if p.env is not None and i not in measured})
     except BaseException:
         stop.set()
         raise
@@ -225,6 +237,18 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                for name in names}
     return [CaseReport(n, bisection.result(items, searches[n]), rows_of[n], cfg.good_when)
             for n in names]
+
+
+def _enforce_budget(cfg: Config, ui: UI, protect: set) -> None:
+    """Over the disk budget, evict the least recently used environments that are not
+    waiting to be run, down to 70% of it: each eviction cleans the package from uv's
+    cache, which waits for every uv process, so it should not happen after every build."""
+    entries = disk.usage(cfg.envs_dir)
+    if sum(e.size for e in entries) <= cfg.disk_budget:
+        return
+    low = disk.plan_eviction(entries, 0.7 * cfg.disk_budget, protect)
+    disk.enforce(cfg.envs_dir, sum(e.size for e in entries) - sum(e.size for e in low),
+                 protect=protect, clean_cache=envs.clean_uv_cache, log=ui.progress)
 
 
 def _few(items: Sequence[str], shown: int = 6) -> str:
