@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -41,8 +44,15 @@ def run(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     timeout: float | None = None,
+    stop: threading.Event | None = None,
 ) -> str:
-    """Run ``argv`` to completion and return its combined stdout+stderr."""
+    """Run ``argv`` to completion and return its combined stdout+stderr.
+
+    ``stop``: set by another thread, it kills the command (its whole process
+    group), which then fails like a timeout (``returncode`` None).
+    """
+    if stop is not None:
+        return _run_stoppable(argv, env=env, cwd=cwd, timeout=timeout, stop=stop)
     try:
         proc = subprocess.run(
             [str(a) for a in argv],
@@ -63,6 +73,35 @@ def run(
     if proc.returncode != 0:
         raise CommandFailed(argv, proc.returncode, proc.stdout)
     return proc.stdout
+
+
+def _run_stoppable(argv: Sequence[str], *, env: Mapping[str, str] | None, cwd: Path | None,
+                   timeout: float | None, stop: threading.Event) -> str:
+    with tempfile.TemporaryFile() as out:
+        try:
+            proc = subprocess.Popen([str(a) for a in argv], env=dict(env) if env is not None else None,
+                                    cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        except FileNotFoundError as exc:
+            raise CommandFailed(argv, None, f"cannot execute: {exc}") from None
+        deadline = None if timeout is None else time.monotonic() + timeout
+        why = ""
+        while proc.poll() is None:
+            if stop.is_set():
+                why = "stopped: no longer needed"
+            elif deadline is not None and time.monotonic() > deadline:
+                why = f"timed out after {timeout} s"
+            if why:
+                kill_group(proc)
+                break
+            time.sleep(0.1)
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    if why:
+        raise CommandFailed(argv, None, f"{text}\n{why}")
+    if proc.returncode != 0:
+        raise CommandFailed(argv, proc.returncode, text)
+    return text
 
 
 def start(

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -171,11 +172,14 @@ def _read_info(path: Path) -> dict | None:
         return None
 
 
-def ensure(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print) -> Env:
+def ensure(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print,
+           stop: threading.Event | None = None) -> Env:
     """Return a ready environment for ``spec``, building it if needed.
 
     Raises ``EnvironmentBuildError`` (with the install output's tail) when
     uv fails; the failed folder is kept next to the others as ``*.failed``.
+    ``stop`` set by another thread abandons the build (``NetworkUnavailable``:
+    nothing is kept, nothing is a result).
     """
     envs_dir.mkdir(parents=True, exist_ok=True)
     path = envs_dir / spec.key
@@ -188,10 +192,11 @@ def ensure(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print) -
         if path.exists():
             log(f"removing half-built or outdated environment {path}")
             shutil.rmtree(path)
-        return _build(spec, path, offline=offline)
+        return _build(spec, path, offline=offline, stop=stop)
 
 
-def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
+def _build(spec: EnvSpec, path: Path, *, offline: bool = False,
+           stop: threading.Event | None = None) -> Env:
     uv = uv_binary()
     env = uv_env()
     started = time.monotonic()
@@ -203,6 +208,7 @@ def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
              *(["--offline"] if offline else [])],
             env=env,
             timeout=1800,
+            stop=stop,
         )
         install_done = time.monotonic()
         frozen = command.run([uv, "pip", "freeze", "--python", str(path / "bin" / "python")], env=env)

@@ -93,11 +93,11 @@ def measure(
 
 def prepare(cfg: Config, release: Release, cases: Sequence[Case],
             interpreters: Sequence[Interpreter], store: Store, variant: Variant,
-            *, log: Log = print) -> Prepared:
+            *, log: Log = print, stop: threading.Event | None = None) -> Prepared:
     """Reuse stored rows and build the environment for the rest; runs no case.
 
     A release that cannot be measured here gets its skip rows (stored unless
-    the cause is the network)."""
+    the cause is the network).  ``stop`` abandons a build under way."""
     picked = pick(release, interpreters)
     if not picked:
         return Prepared({}, tuple(cases), skipped=_skip_rows(
@@ -110,7 +110,7 @@ def prepare(cfg: Config, release: Release, cases: Sequence[Case],
         return Prepared(have, todo, python)
     try:
         env = envs.ensure(env_spec(cfg, release, picked.interpreter, picked.wheel),
-                          cfg.envs_dir, offline=cfg.offline, log=log)
+                          cfg.envs_dir, offline=cfg.offline, log=log, stop=stop)
     except EnvironmentBuildError as exc:  # a network failure is not a result: not stored
         return Prepared(have, todo, python, skipped=_skip_rows(
             cfg, version, todo, Skip(str(exc), python), store, variant,

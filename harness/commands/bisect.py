@@ -19,6 +19,7 @@ from harness import bisection, disk, envs, releases
 from harness.cases import Case
 from harness.commands import resumable
 from harness.config import Config, Variant
+from harness.errors import HarnessError
 from harness.measure import Prepared, measure, prepare
 from harness.interpreters import Interpreter
 from harness.outcome import GOOD_WHEN_CHOICES, Outcome, is_good
@@ -160,8 +161,19 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
     stop = threading.Event()
     step = 0
 
-    def build(index: int) -> Prepared:
-        return prepare(cfg, items[index], cases, interpreters, store, variant, log=ui.progress)
+    failed_ahead: set[int] = set()  # speculative builds that raised or were dropped
+    drop: dict[int, threading.Event] = {}  # per speculative build: set when no search can want it
+
+    def build(index: int, ahead: bool = False) -> Prepared | None:
+        dropped = drop.setdefault(index, threading.Event()) if ahead else None
+        try:
+            ready_env = prepare(cfg, items[index], cases, interpreters, store, variant,
+                                log=ui.progress, stop=dropped)
+        except HarnessError:
+            if not ahead:
+                raise
+            return None  # the probe, if it is ever wanted, reports it
+        return None if dropped is not None and dropped.is_set() else ready_env
 
     def run(index: int) -> dict[str, Row]:
         return measure(cfg, items[index], cases, interpreters, store, variant=variant, stop=stop,
@@ -200,20 +212,31 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                     building[pool.submit(build, index)] = index
             if step_mode and depth:
                 fifo += [i for s in searches.values() for i in s.speculate() if i not in fifo]
-                ahead = [i for i in fifo if i not in prepared and i not in busy and i not in now]
+                ahead = [i for i in fifo if i not in prepared and i not in busy and i not in now
+                         and i not in failed_ahead]
             else:
-                ahead = bisection.order(scores, exclude=set(prepared) | busy | set(now))
+                ahead = bisection.order(scores, exclude=set(prepared) | busy | set(now) | failed_ahead)
+            for index in set(building.values()) - set(scores) - set(now):
+                if index in drop and not drop[index].is_set():
+                    ui.progress(f"    {cfg.package} {items[index]}: no search can want it now; "
+                                "its build is stopped")
+                    drop[index].set()
             if depth:
                 for index in ahead:
                     if len(building) >= builders - 1:
                         break
-                    building[pool.submit(build, index)] = index
+                    building[pool.submit(build, index, True)] = index
             if not running and not building:
                 raise AssertionError(f"bisect pipeline stalled on {sorted(now)}")  # a bug, not input
             finished, _ = wait([*running, *building], return_when=FIRST_COMPLETED)
             for future in finished:
                 if future in building:
-                    prepared[building.pop(future)] = future.result()
+                    index = building.pop(future)
+                    ready_env = future.result()
+                    if ready_env is None:
+                        failed_ahead.add(index)
+                    else:
+                        prepared[index] = ready_env
                     continue
                 index = running.pop(future)
                 rows = measured[index] = future.result()
@@ -231,7 +254,9 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
         stop.set()
         raise
     finally:
-        stop.set()  # speculative runners still going are of no use now: kill them
+        stop.set()  # speculative runners and builds still going are of no use now: kill them
+        for event in drop.values():
+            event.set()
         pool.shutdown(wait=True, cancel_futures=True)
     rows_of = {name: {str(items[i]): measured[i][name] for i in searches[name].order}
                for name in names}
