@@ -152,6 +152,18 @@ def _skip_rows(cfg: Config, version: str, cases: Sequence[Case], skip: Skip, sto
     return rows
 
 
+_EXPECTED: dict[tuple[str, str], object] = {}
+
+
+def _expectation(case: Case):
+    """``case.expect()``, computed once per process and case definition: the float64
+    reference of 124 cases costs seconds, and bisect and scan judge many releases."""
+    key = (case.name, case.digest)
+    if key not in _EXPECTED:
+        _EXPECTED[key] = case.expect()
+    return _EXPECTED[key]
+
+
 def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
                variant: Variant, stop: threading.Event,
                keep_outputs: Path | None = None) -> dict[str, Row]:
@@ -171,7 +183,7 @@ def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
             result = json.loads((out_dir / f"{index}.json").read_text())
             try:
                 outputs = jobs.read_outputs(out_dir, result)
-                verdict = judge(result, outputs, case.expect())
+                verdict = judge(result, outputs, _expectation(case))
             except jobs.NotNumeric as exc:
                 outputs, verdict = [], Verdict(Outcome.ERROR, None, str(exc))
             if keep_outputs is not None:

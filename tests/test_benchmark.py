@@ -101,3 +101,15 @@ def test_naive_failures_are_counted_not_compared():
     releases = (ReleaseTiming("1.0.1", "3.6", 30.0, False, 1.0), ReleaseTiming("2.0.0", "3.6", 9.0, False, 1.0))
     text = table(Benchmark(releases, 10.0, 8.0, 2, 124), title="t")
     assert "failed to import 2 of 2 releases" in text and "0.64x" not in text
+
+
+def test_benchmark_without_arguments_parses_to_the_defaults():
+    from harness.cli import parser
+    from harness.commands import benchmark as command
+
+    opts = command.options_from(parser(["benchmark"]).parse_args(["benchmark"]))
+    assert opts == {"spec": "default", "skip_naive": False, "with_bisect": False, "workdir": None,
+                    "with_scan": True}
+    opts = command.options_from(parser(["benchmark"]).parse_args(
+        ["benchmark", "--bisect", "--no-scan", "--skip-naive"]))
+    assert opts["with_bisect"] and not opts["with_scan"] and opts["skip_naive"]

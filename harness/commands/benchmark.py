@@ -47,8 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from(args: argparse.Namespace) -> dict:
-    return {"spec": args.releases, "skip_naive": args.skip_naive, "with_bisect": args.bisect,
-            "workdir": args.workdir, "with_scan": args.with_scan}
+    # options left out are not in the namespace (the parser suppresses defaults)
+    given = vars(args)
+    return {"spec": given.get("releases", "default"), "skip_naive": given.get("skip_naive", False),
+            "with_bisect": given.get("bisect", False), "workdir": given.get("workdir"),
+            "with_scan": given.get("with_scan", True)}
 
 
 def _choose(cfg: Config, spec: str, plan) -> tuple[list[Release], str | None]:
