@@ -194,7 +194,8 @@ def breakdown(runs: list[BisectRun]) -> str:
         "| | " + col(lambda r: r.label) + " |",
         "|---|" + "---|" * len(runs),
         "| wall | " + col(lambda r: s(r.wall) if r.wall is not None else "failed") + " |",
-        "| catalog (fetched once, timed apart) | " + col(lambda r: s(r.catalog_seconds)) + " |",
+        "| catalog (fetched once, timed apart) | " + col(
+            lambda r: "-" if r.catalog_seconds is None else f"{r.catalog_seconds:.1f} s") + " |",
         "| environments built: probed + never probed | " + col(
             lambda r: f"{len(builds(r))}: {len(builds(r, True))} + {len(builds(r, False))}") + " |",
         "| build time, summed over environments | " + col(
