@@ -254,6 +254,8 @@ def _collect(cfg: Config, label: str, wall: float | None, catalog_seconds: float
             runs.append(ReleaseRun(path.parent.name, max(r["import_seconds"] for r in measured),
                                    sum(r.get("seconds") or 0.0 for r in measured)))
     data = json.loads(report.read_text())
+    if isinstance(data, dict):  # versioned --json documents: {"schema", "kind", "cases"}
+        data = data.get("cases", [])
     probes = tuple((r["case"], tuple(p["version"] for p in r["probes"])) for r in data)
     transitions = tuple((r["case"], f"{r['transition']['from']} -> {r['transition']['to']}"
                          if r["transition"] else "none") for r in data)
