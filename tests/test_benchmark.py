@@ -113,3 +113,34 @@ def test_benchmark_without_arguments_parses_to_the_defaults():
     opts = command.options_from(parser(["benchmark"]).parse_args(
         ["benchmark", "--bisect", "--no-scan", "--skip-naive"]))
     assert opts["with_bisect"] and not opts["with_scan"] and opts["skip_naive"]
+
+
+def test_collect_reads_a_bisect_from_its_artifacts(tmp_path):
+    import json
+
+    from harness.commands import benchmark as command
+    from harness.config import Config
+
+    envs_dir = tmp_path / "bisect-cache" / "envs"
+    envs_dir.mkdir(parents=True)
+    (envs_dir / "builds.jsonl").write_text(
+        json.dumps({"version": "1.0", "seconds": 5.0, "phases": {"prepare": 3.0}}) + "\n"
+        + json.dumps({"version": "3.0", "seconds": 7.0, "phases": {}}) + "\n")
+    for version, imp in (("1.0", 2.0), ("2.0", 4.0)):
+        folder = tmp_path / "bisect-results" / "runs" / "tensorflow" / version
+        folder.mkdir(parents=True)
+        rows = {"a": {"import_seconds": imp, "seconds": 0.5}, "b": {"import_seconds": imp, "seconds": 0.25},
+                "s": {"import_seconds": None, "seconds": None}}
+        (folder / "py3.6--default.json").write_text(json.dumps({"schema": 1, "rows": rows}))
+    cases = [{"case": "a", "probes": [{"version": "1.0"}, {"version": "2.0"}],
+              "transition": {"from": "1.0", "to": "2.0"}}]
+    cfg = Config(command="benchmark", jobs=2)
+    for report in (cases, {"schema": 2, "kind": "bisect", "cases": cases}):
+        (tmp_path / "bisect.json").write_text(json.dumps(report))
+        run = command._collect(cfg, "now", 30.0, 0.5, tmp_path, tmp_path / "bisect.json")
+        assert [b.version for b in run.builds] == ["1.0", "3.0"]
+        assert dict(run.builds[0].phases) == {"prepare": 3.0}
+        assert sorted((r.version, r.import_seconds, r.cases_seconds) for r in run.runs) == [
+            ("1.0", 2.0, 0.75), ("2.0", 4.0, 0.75)]
+        assert run.probes == (("a", ("1.0", "2.0")),) and run.transitions == (("a", "1.0 -> 2.0"),)
+    assert command._collect(cfg, "now", None, 0.5, tmp_path, tmp_path / "bisect.json").wall is None
