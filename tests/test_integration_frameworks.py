@@ -18,6 +18,7 @@ import pytest
 
 from harness.cli import main
 from harness.releases import catalog_from_folder, folder_has
+from conftest import json_doc
 
 pytestmark = pytest.mark.integration
 WHEELS = Path(os.environ.get("TORCH_CPU_WHEELS", "/opt/wheels"))
@@ -45,7 +46,7 @@ def test_theano_and_torch_answer_the_seed_with_3(dirs, capsys):
                  "--case", "seed_*", "--timeout", "300", "--cache-dir", str(dirs / "cache"),
                  "--results", str(dirs / "results"), "--json", str(out), "-q"])
     assert code == 0
-    cases = {c["case"]: c for c in json.loads(out.read_text())}
+    cases = {c["case"]: c for c in json_doc(out, "compare")["cases"]}
     for name in ("seed_conv2d", "seed_conv1d"):
         fws = cases[name]["frameworks"]
         assert fws["theano==1.0.5"]["outcome"] == "pass" and fws["theano==1.0.5"]["python"].startswith("3.6")

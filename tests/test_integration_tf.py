@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from conftest import json_doc
 
 pytestmark = pytest.mark.integration
 EXAMPLE = Path(__file__).parents[1] / "cases" / "examples" / "conv2d_int_strides.py"
@@ -33,7 +34,7 @@ def harness(dirs: Path, *args: str) -> int:
 def test_seed_cases_pass_in_tf1_graph_mode_and_tf2_eager(dirs):
     out = dirs / "scan.json"
     assert harness(dirs, "scan", "--versions", "1.0.1,2.0.0", "--json", str(out)) == 0
-    rows = {(r["version"], r["case"]): r for r in json.loads(out.read_text())}
+    rows = {(r["version"], r["case"]): r for r in json_doc(out, "scan")["rows"]}
     for version in ("1.0.1", "2.0.0"):
         for case in ("seed_conv2d", "seed_conv1d"):
             row = rows[(version, case)]
@@ -52,7 +53,7 @@ def test_user_case_change_is_pinpointed_to_the_right_pair(dirs, capsys):
     out = dirs / "bisect.json"
     assert harness(dirs, "bisect", "--cases", str(EXAMPLE), "--case", "conv2d_int_strides",
                    "--versions", "1.12.0,1.13.1,1.13.2,1.14.0,2.0.0", "--json", str(out)) == 0
-    (report,) = json.loads(out.read_text())
+    (report,) = json_doc(out, "bisect")["cases"]
     assert report["transition"] == {"from": "1.13.2", "to": "1.14.0",
                                     "from_outcome": "error", "to_outcome": "pass"}
     assert "conv2d_int_strides: error in 1.13.2 -> pass in 1.14.0" in capsys.readouterr().out
