@@ -173,11 +173,12 @@ def test_json_dash_puts_only_the_document_on_stdout(world, capsys):
 
 def test_json_path_in_a_missing_folder_fails_before_any_work(world, tmp_path, capsys):
     results = tmp_path / "fresh-results"
-    code = main(["scan", "--package", "fakeflow", "--find-links", str(world / "wheels"),
-                 "--cache-dir", str(tmp_path / "cache"), "--results", str(results),
-                 "--case", "seed_conv2d", "--json", str(tmp_path / "no" / "such" / "x.json")])
+    with pytest.raises(SystemExit) as exc:  # refused while the command line is read
+        main(["scan", "--package", "fakeflow", "--find-links", str(world / "wheels"),
+              "--cache-dir", str(tmp_path / "cache"), "--results", str(results),
+              "--case", "seed_conv2d", "--json", str(tmp_path / "no" / "such" / "x.json")])
     err = capsys.readouterr().err.strip()
-    assert code == 2 and len(err.splitlines()) == 1 and "expected an existing folder" in err
+    assert exc.value.code == 2 and len(err.splitlines()) == 1 and "expected an existing folder" in err
     assert not (tmp_path / "cache").exists() and not results.exists(), "nothing ran"
 
 

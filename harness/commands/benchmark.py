@@ -43,8 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from(args: argparse.Namespace) -> dict:
-    return {"spec": args.releases, "skip_naive": args.skip_naive, "with_bisect": args.bisect,
-            "workdir": args.workdir}
+    # options left out are absent from the namespace (cli.parser): their defaults live here
+    return {"spec": getattr(args, "releases", "default"), "skip_naive": getattr(args, "skip_naive", False),
+            "with_bisect": getattr(args, "bisect", False), "workdir": getattr(args, "workdir", None)}
 
 
 def _choose(cfg: Config, spec: str, plan) -> tuple[list[Release], str | None]:

@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from(args: argparse.Namespace) -> dict:
-    return {"shards": args.shards}
+    return {"shards": getattr(args, "shards", 4)}  # absent when not given (cli.parser)
 
 
 def ci_interpreters(pythons: Sequence[str] = CI_PYTHONS) -> list[Interpreter]:

@@ -57,8 +57,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from(args: argparse.Namespace) -> dict:
-    return {"names": tuple(args.names), "bisect_range": args.bisect or bool(args.bisect_only),
-            "bisect_only": tuple(args.bisect_only), "history_dir": args.history}
+    # options left out are absent from the namespace (cli.parser): their defaults live here
+    names, only = tuple(getattr(args, "names", ())), tuple(getattr(args, "bisect_only", ()) or ())
+    return {"names": names, "bisect_range": getattr(args, "bisect", False) or bool(only),
+            "bisect_only": only, "history_dir": getattr(args, "history", history.HISTORY_DIR)}
 
 
 class _Measurer:
