@@ -21,12 +21,12 @@ import pytest
 from harness import locks
 
 from fakeflow import build_wheel
+from conftest import json_doc
 
 pytestmark = pytest.mark.pipeline
 
 WAITING_CASE = '''
 import os, time
-from conftest import json_doc
 
 
 def case_waits(tf, np):

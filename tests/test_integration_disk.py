@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from harness import disk, locks
+from conftest import json_doc
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).parents[1]
 WAITING_CASE = '''
 import os, time
-from conftest import json_doc
 
 
 def case_waits(tf, np):
