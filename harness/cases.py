@@ -160,7 +160,7 @@ def check_py36(path: Path) -> ast.Module:
         raise UsageError(f"cannot read case file {path}: {exc.strerror}") from None
     try:
         tree = ast.parse(source, filename=str(path), feature_version=(3, 6))
-        _reject_newer_nodes(tree)
+        reject_newer_nodes(tree)
         return tree
     except SyntaxError as exc:
         raise UsageError(
@@ -170,7 +170,7 @@ def check_py36(path: Path) -> ast.Module:
         ) from None
 
 
-def _reject_newer_nodes(tree: ast.Module) -> None:
+def reject_newer_nodes(tree: ast.Module) -> None:
     """What ``feature_version=(3, 6)`` lets through on some hosts: Python 3.9's
     parser accepts walrus and positional-only parameters whatever the version
     asked for (3.10+ rejects them), so they are looked for in the tree too."""

@@ -43,7 +43,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from harness.bisection import Bisection
-from harness.cases import Case, load_user_file
+from harness.cases import Case, load_user_file, reject_newer_nodes
 from harness.data import cases_dir
 from harness.errors import UsageError
 from harness.outcome import GOOD_WHEN_CHOICES, GoodWhen, Outcome, is_good
@@ -154,7 +154,7 @@ def load_bug(path: Path) -> Bug:
 
     text = path.read_text()
     try:
-        ast.parse(text, filename=str(path), feature_version=(3, 6))
+        reject_newer_nodes(ast.parse(text, filename=str(path), feature_version=(3, 6)))
     except SyntaxError as exc:
         raise UsageError(f"{path}: not Python 3.6 syntax (line {exc.lineno}: {exc.msg})") from None
     namespace: dict = {}
