@@ -9,7 +9,6 @@ skipped rather than downloading a CUDA build of several GB.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path

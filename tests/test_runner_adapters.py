@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import types
-from pathlib import Path
 
 import numpy as np
 import pytest

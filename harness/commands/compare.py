@@ -120,7 +120,7 @@ def run(cfg: Config, ui: UI, *, targets: Sequence[compare.Target] = (),
         f"on {machine().get('cpu', '?')}.  ",
         f"Command: `python -m harness {' '.join(shlex.quote(a) for a in argv()[1:])}`  ",
         "Every framework gets the same input files; the runner converts layouts and filter "
-        "shapes to each framework's conventions and back (harness/framework_adapters.py). "
+        "shapes to each framework's conventions and back (harness/runner/adapter_*.py). "
         "Deviations are max abs differences; `-` where nothing was returned.",
     ]
     cfg.results_dir.mkdir(parents=True, exist_ok=True)
