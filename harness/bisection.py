@@ -12,7 +12,7 @@ endpoints: one code path, as in mozregression's ``find_fix``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Optional, TypeVar
 
@@ -82,6 +82,9 @@ class Bisection:
         bracket = self.bracket()
         return None if bracket is None else self._midpoint(*bracket)
 
+    def copy(self) -> Bisection:
+        return Bisection(self.n, dict(self.known), list(self.order))
+
     def record(self, index: int, verdict: Verdict) -> None:
         if index not in self.known:
             self.order.append(index)
@@ -94,7 +97,7 @@ class Bisection:
             return []
         out = []
         for guess in (True, False):
-            trial = Bisection(self.n, dict(self.known), list(self.order))
+            trial = self.copy()
             trial.record(current, guess)
             nxt = trial.next_probe()
             if nxt is not None and nxt not in out:
@@ -111,6 +114,65 @@ class Bisection:
             return 0
         open_items = sum(1 for i in range(bracket[0] + 1, bracket[1]) if i not in self.known)
         return math.ceil(math.log2(open_items + 1))
+
+
+def catch_up(search: Bisection, measured: Mapping[int, Verdict]) -> int | None:
+    """Record into ``search`` every verdict it asks for that is already ``measured``
+    (in its own order, so the search is the same as if probed one by one);
+    return the probe it wants next that is not measured, or None when done."""
+    while (index := search.next_probe()) is not None and index in measured:
+        search.record(index, measured[index])
+    return index
+
+
+def lookahead(search: Bisection, measured: Mapping[int, Verdict], depth: int) -> dict[int, float]:
+    """The probes ``search`` may want within ``depth`` more unknown verdicts, each with
+    the chance that it will be wanted (every unknown verdict taken as even odds).
+
+    Verdicts already ``measured`` but not yet recorded are followed, not
+    guessed; ``search`` itself is not changed.  The probe wanted now has
+    chance 1.  With ``depth`` 1 this is ``speculate()``'s set plus the current
+    probe; deeper, the k-ary round a pool of idle workers can measure at once.
+    """
+    out: dict[int, float] = {}
+
+    def walk(s: Bisection, chance: float, left: int) -> None:
+        index = catch_up(s, measured)
+        if index is None:
+            return
+        out[index] = out.get(index, 0.0) + chance
+        if left == 0:
+            return
+        for guess in (True, False):
+            trial = s.copy()
+            trial.record(index, guess)
+            walk(trial, chance / 2, left - 1)
+
+    walk(search.copy(), 1.0, depth)
+    return out
+
+
+def wanted(searches: Iterable[Bisection], measured: Iterable[Mapping[int, Verdict]],
+           depth: int) -> dict[int, float]:
+    """Summed over the searches: how many expect to want each probe (``lookahead``).
+
+    A score >= 1 from one search means it wants that probe now.
+    """
+    total: dict[int, float] = {}
+    for search, known in zip(searches, measured):
+        for index, chance in lookahead(search, known, depth).items():
+            total[index] = total.get(index, 0.0) + chance
+    return total
+
+
+def order(scores: Mapping[int, float], *, exclude: Iterable[int] = (),
+          ready: Iterable[int] = ()) -> list[int]:
+    """Probes by score, highest first; between equal scores a ``ready`` one (its
+    environment is built) first, then the lower index.  ``exclude`` (measured
+    or in flight) are left out."""
+    skip, built = set(exclude), set(ready)
+    return sorted((i for i in scores if i not in skip),
+                  key=lambda i: (-scores[i], i not in built, i))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -44,11 +45,14 @@ def run(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     timeout: float | None = None,
+    stop: threading.Event | None = None,
 ) -> str:
     """Run ``argv`` to completion and return its combined stdout+stderr.
 
     It runs in its own process group: on a timeout (or Ctrl-C) the whole
-    group is killed, not only the direct child.
+    group is killed, not only the direct child.  ``stop``: set by another
+    thread, it kills the command the same way, which then fails with
+    ``returncode`` None and "stopped: no longer needed".
     """
     try:
         proc = subprocess.Popen(
@@ -66,12 +70,25 @@ def run(
         raise CommandFailed(argv, None, f"cannot execute: {exc}") from None
     with _lock:
         _running.add(proc)
+    deadline = None if timeout is None else time.monotonic() + timeout
     try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        kill_group(proc)
-        out, _ = proc.communicate()
-        raise CommandFailed(argv, None, f"{out}\ntimed out after {timeout} s", timed_out=True) from None
+        while True:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if stop is not None:
+                wait = 0.2 if wait is None else min(wait, 0.2)
+            try:
+                out, _ = proc.communicate(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                if stop is not None and stop.is_set():
+                    kill_group(proc)
+                    out, _ = proc.communicate()
+                    raise CommandFailed(argv, None, f"{out}\nstopped: no longer needed") from None
+                if deadline is not None and time.monotonic() >= deadline:
+                    kill_group(proc)
+                    out, _ = proc.communicate()
+                    raise CommandFailed(argv, None, f"{out}\ntimed out after {timeout} s",
+                                        timed_out=True) from None
     except BaseException:
         kill_group(proc)
         raise

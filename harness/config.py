@@ -61,6 +61,7 @@ class Config:
     disk_budget: float | None = None
     jobs: int = field(default_factory=lambda: max(os.cpu_count() or 1, 1))  # releases at once
     prefetch: bool = True  # bisect: build the possible next probes' environments meanwhile
+    schedule: str = "pipeline"  # bisect: "pipeline" or "step" (one probe at a time, as before)
     nightly: bool = False  # bisect: narrow a transition over tf-nightly builds
     quiet: bool = False
     results_dirs: tuple[Path, ...] = ()  # report: every store to merge (results_dir is the first)

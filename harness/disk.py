@@ -218,6 +218,7 @@ class Budget:
     peak: int = 0
     evicted: int = 0
     protected: frozenset[Path] = frozenset()  # what the search needs next (probe, prefetches)
+    at_once: int = 1  # environments in use at once that the budget holds (for_run)
     intro: str = ""  # the run's first line about disk: budget, use now, estimated peak
     scanner: Scanner = field(init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -351,10 +352,11 @@ class _uv_idle:
 
 
 def for_run(given: float | None, envs_dir: Path, uv_cache: Path, estimates: Sequence[int],
-            at_once: int, log: Callable[[str], None]) -> Budget:
+            at_once: int, log: Callable[[str], None], *, most: int | None = None) -> Budget:
     """The run's budget: ``given``, else from the free space of the cache's disk; refuses
     (``UsageError``, exit 2) one that cannot hold ``at_once`` environments, before any work.
-    Its ``intro`` says what was decided."""
+    ``most``: the run could use up to that many at once (bisect's pipeline);
+    ``Budget.at_once`` says how many fit.  Its ``intro`` says what was decided."""
     budget = Budget(0.0, envs_dir, uv_cache, log)
     used = budget.measure()
     how = None
@@ -365,6 +367,7 @@ def for_run(given: float | None, envs_dir: Path, uv_cache: Path, estimates: Sequ
                f"{max(RESERVE, RESERVE_FRACTION * size) / GB:.0f} GB free")
     budget.limit = given
     check(given, estimates, at_once, from_free_space=how)
+    budget.at_once = fitting(given, estimates, at_once, most or at_once)
     peak = max(used, min(used + sum(estimates), given))  # what is held, plus what is built, up to the budget
     budget.intro = (f"disk: budget {_gb(given)} ({how or 'given'}); the environments and "
                     f"their uv cache entries hold {_gb(used)} now; estimated peak "
@@ -397,6 +400,11 @@ def default_budget(used: int, free: int, disk_size: int) -> float:
 def working_set(estimates: Sequence[int], at_once: int) -> int:
     """The least budget a run can work in: its ``at_once`` largest environments together."""
     return sum(sorted(estimates, reverse=True)[:max(at_once, 1)])
+
+
+def fitting(limit: float, estimates: Sequence[int], least: int, most: int) -> int:
+    """How many environments at once, from ``least`` up to ``most``, the budget holds.  Pure."""
+    return max([k for k in range(least, most + 1) if working_set(estimates, k) <= limit], default=least)
 
 
 def check(limit: float, estimates: Sequence[int], at_once: int, *, from_free_space: str | None) -> int:

@@ -14,8 +14,10 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -37,6 +39,8 @@ DATE_SLACK = timedelta(days=1)
 # Build tools are exempt from the date cut: old sdists need a setuptools
 # that builds on today's interpreters.
 BUILD_TOOLS = ("setuptools", "wheel", "pip")
+# One line per environment built, kept when the environment is evicted (the benchmark reads it).
+BUILD_LOG = "builds.jsonl"
 
 
 @dataclass(frozen=True)
@@ -180,19 +184,23 @@ def _packages(frozen) -> tuple[str, ...]:
     return tuple(line for line in frozen if line and not line.startswith(("#", "Using Python ")))
 
 
-def ensure(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print) -> Env:
+def ensure(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print,
+           stop: threading.Event | None = None) -> Env:
     """Return a ready environment for ``spec``, building it if needed (and not holding it:
     ``lease`` is for running in it).
 
     Raises ``EnvironmentBuildError`` (with the install output's tail) when
     uv fails; the failed folder is kept next to the others as ``*.failed``.
+    ``stop`` set by another thread abandons the build (``NetworkUnavailable``:
+    nothing is kept, nothing is a result).
     """
-    with lease(spec, envs_dir, offline=offline, log=log) as env:
+    with lease(spec, envs_dir, offline=offline, log=log, stop=stop) as env:
         return env
 
 
 @contextmanager
-def lease(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print) -> Iterator[Env]:
+def lease(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print,
+          stop: threading.Event | None = None) -> Iterator[Env]:
     """The ready environment for ``spec``, built if needed, held with a shared lock until
     the block ends: no harness process evicts an environment while another runs in it.
 
@@ -218,7 +226,7 @@ def lease(spec: EnvSpec, envs_dir: Path, *, offline: bool = False, log=print) ->
                 if path.exists():
                     log(f"removing half-built, damaged or outdated environment {path}")
                     shutil.rmtree(path)
-                seconds = _build(spec, path, offline=offline).build_seconds
+                seconds = _build(spec, path, offline=offline, stop=stop).build_seconds
             lock.release()  # then shared, like any user (evicted meanwhile: built again)
         yield dataclasses.replace(env, build_seconds=seconds)
     finally:
@@ -238,22 +246,29 @@ def _ready(spec: EnvSpec, path: Path) -> Env | None:
     return Env(spec, path, _packages(info.get("frozen", ())), 0.0, float(info.get("created", 0.0)))
 
 
-def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
+def _build(spec: EnvSpec, path: Path, *, offline: bool = False,
+           stop: threading.Event | None = None) -> Env:
     uv = uv_binary()
     env = uv_env()
     started = time.monotonic()
     try:
+        installed = ""
         if envs_virtualenv.wanted(spec.python_version):  # uv cannot make 2.7 environments
+            venv_done = time.monotonic()
             frozen = envs_virtualenv.install(spec, path, env=env, uv=uv, offline=offline,
                                              catalog_dir=path.parent.parent)
+            install_done = time.monotonic()
         else:
             command.run([uv, "venv", "--quiet", "--python", spec.python, str(path)], env=env)
-            command.run(
+            venv_done = time.monotonic()
+            installed = command.run(
                 [uv, "pip", "install", "--python", str(path / "bin" / "python"), *spec.install_args(),
                  *(["--offline"] if offline else [])],
                 env=env,
                 timeout=1800,
+                stop=stop,
             )
+            install_done = time.monotonic()
             frozen = command.run([uv, "pip", "freeze", "--python", str(path / "bin" / "python")],
                                  env=env)
     except command.CommandFailed as exc:
@@ -263,7 +278,7 @@ def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
                 f"cannot download {spec.package}=={spec.version}: no network and not in uv's cache",
                 hint="environments built before still work; rerun when online",
             ) from exc
-        if exc.timed_out:  # a slow network, not a result
+        if exc.timed_out or (stop is not None and stop.is_set()):  # slow network or abandoned: not a result
             shutil.rmtree(path, ignore_errors=True)
             raise NetworkUnavailable(
                 f"installing {spec.package}=={spec.version} did not finish: {exc.output_tail.splitlines()[-1]}",
@@ -281,11 +296,31 @@ def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
     seconds = time.monotonic() - started
     size = tree_size(path)
     lines = _packages(frozen.splitlines())
+    phases = {"venv": venv_done - started, **uv_phases(installed),
+              "freeze": time.monotonic() - install_done}
     info = {"schema": INFO_SCHEMA, "spec": asdict(spec), "frozen": lines, "build_seconds": seconds,
+            "phases": phases,
             "size_bytes": size,
             "created": time.time(), "harness_python": sys.version.split()[0]}
     atomic_write(path / INFO_FILE, json.dumps(info, indent=1))  # marks the environment complete
+    with open(path.parent / BUILD_LOG, "a") as log:  # one short write: safe from threads
+        log.write(json.dumps({"version": spec.version, "python": spec.python_version,
+                              "seconds": seconds, "phases": phases, "at": time.time()}) + "\n")
     return Env(spec, path, lines, seconds)
+
+
+_UV_PHASE = re.compile(r"^(Resolved|Prepared|Installed) \d+ packages? in (?:(\d+)m )?([\d.]+)(ms|s)$",
+                       re.MULTILINE)
+
+
+def uv_phases(output: str) -> dict[str, float]:
+    """Seconds of ``uv pip install``'s own phases from its output: ``resolve`` (metadata),
+    ``prepare`` (download and unpack into uv's cache), ``install`` (link into the environment)."""
+    out = {}
+    for word, minutes, number, unit in _UV_PHASE.findall(output):
+        seconds = float(number) / (1000 if unit == "ms" else 1) + 60 * int(minutes or 0)
+        out[{"Resolved": "resolve", "Prepared": "prepare", "Installed": "install"}[word]] = seconds
+    return out
 
 
 def _no_network(output: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,6 +21,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from harness import command
+from harness.files import atomic_write
 from harness.errors import UsageError
 from harness.releases import Release, Wheel, preference
 
@@ -111,23 +113,93 @@ def _candidates() -> Iterable[Path]:
                 yield child / "bin" / "python3"
 
 
-def discover(extra: Sequence[Path] = (), *, minimum: tuple[int, int] = MIN_PYTHON) -> list[Interpreter]:
+def discover(extra: Sequence[Path] = (), *, minimum: tuple[int, int] = MIN_PYTHON,
+             cache: Path | None = None) -> list[Interpreter]:
     """All usable interpreters, one per minor version (first found wins), oldest first.
 
     ``minimum=PYTHON2`` also finds 2.7, for Python 2 scripts only: the runner
     and uv need 3.6+.
+
+    ``cache``: a JSON file of earlier probes, each kept while its executable's
+    size and modification time are unchanged (probing starts a Python per
+    candidate: seconds on a busy machine, on every command).
     """
-    by_minor: dict[tuple[int, int], Interpreter] = {}
+    candidates: list[Path] = []
     seen: set[Path] = set()
     for path in [*extra, *_candidates()]:
         real = path.resolve()
-        if real in seen:
-            continue
-        seen.add(real)
-        found = probe(path, minimum)
+        if real not in seen:
+            seen.add(real)
+            candidates.append(path)
+    known = _read_cache(cache)
+    stamps = {str(p): _stamp(p) for p in candidates}
+    todo = [p for p in candidates if str(p) not in known or known[str(p)]["stamp"] != stamps[str(p)]]
+    if todo:
+        with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
+            for path, found in zip(todo, pool.map(lambda p: probe(p, PYTHON2), todo)):
+                known[str(path)] = {"stamp": stamps[str(path)], "found": _to_json(found)}
+        _write_cache(cache, {str(p): known[str(p)] for p in candidates})
+    by_minor: dict[tuple[int, int], Interpreter] = {}
+    for path in candidates:
+        found = _from_json(known[str(path)]["found"])
+        if found is not None and found.version[:2] < minimum:
+            found = None
         if found is not None:
             by_minor.setdefault(found.version[:2], found)
     return [by_minor[k] for k in sorted(by_minor)]
+
+
+def _stamp(path: Path) -> list:
+    try:
+        st = path.resolve().stat()
+    except OSError:
+        return []
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _to_json(found: Interpreter | None) -> list | None:
+    return None if found is None else [str(found.path), list(found.version), found.abiflags,
+                                       found.implementation]
+
+
+def _from_json(data: list | None) -> Interpreter | None:
+    if data is None:
+        return None
+    path, version, abiflags, impl = data
+    return Interpreter(Path(path), tuple(version), abiflags, impl)  # type: ignore[arg-type]
+
+
+def _read_cache(cache: Path | None) -> dict:
+    """Earlier probes by path; anything malformed is dropped (and probed again)."""
+    if cache is None:
+        return {}
+    try:
+        data = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("schema") != 2 or not isinstance(data.get("probes"), dict):
+        return {}
+    return {path: entry for path, entry in data["probes"].items() if _valid(entry)}
+
+
+def _valid(entry) -> bool:
+    if not isinstance(entry, dict) or not isinstance(entry.get("stamp"), list):
+        return False
+    found = entry.get("found")
+    return found is None or (isinstance(found, list) and len(found) == 4 and isinstance(found[0], str)
+                             and isinstance(found[1], list) and len(found[1]) == 3
+                             and all(isinstance(x, int) for x in found[1])
+                             and isinstance(found[2], str) and isinstance(found[3], str))
+
+
+def _write_cache(cache: Path | None, probes: dict) -> None:
+    if cache is None:
+        return
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(cache, json.dumps({"schema": 2, "probes": probes}))
+    except OSError:
+        pass  # a cache that cannot be written only costs the probes next time
 
 
 def resolve_forced(spec: str, available: Sequence[Interpreter]) -> Interpreter:

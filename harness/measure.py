@@ -11,13 +11,14 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from harness import disk, envs, frameworks, jobs, script
 from harness.cases import Case
 from harness.config import Config, Variant
 from harness.host_expect import ExpectFailed
-from harness.errors import EnvironmentBuildError, HarnessError, NetworkUnavailable
+from harness.errors import EnvironmentBuildError, NetworkUnavailable
 from harness.interpreters import Interpreter, pick
 from harness.judge import Verdict, judge
 from harness.outcome import Outcome
@@ -36,6 +37,25 @@ def new_row(cfg: Config, case: Case, version: str, python: str, variant: Variant
                case_digest=case.digest, machine=machine(), recorded_at=time.time(), **measured)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A release made ready to run: the rows that stand, the cases left, and the
+    environment for them (or the skip rows, already made, when it cannot be built)."""
+
+    have: dict[str, Row]
+    todo: tuple[Case, ...]
+    python: str = ""
+    env: envs.Env | None = None
+    skipped: dict[str, Row] | None = None
+
+    @property
+    def done(self) -> dict[str, Row] | None:
+        """The final rows when nothing is left to run, else None."""
+        if self.skipped is not None:
+            return {**self.have, **self.skipped}
+        return None if self.todo else dict(self.have)
+
+
 def measure(
     cfg: Config,
     release: Release,
@@ -48,30 +68,29 @@ def measure(
     log: Log = print,
     keep_outputs: Path | None = None,
     budget: disk.Budget | None = None,
+    prepared: Prepared | None = None,
 ) -> dict[str, Row]:
     """Rows for ``cases`` in ``release``: stored ones reused, the rest run now.
 
     ``keep_outputs``: a folder where the raw output arrays of the cases run
     now are kept as ``<case>_<k>.npy`` (``compare`` needs them).  ``budget``:
-    before building, evict to make room for the new environment.  Rows
+    before building, evict to make room for the new environment.
+    ``prepared``: what ``prepare`` returned for the same arguments (bisect
+    builds environments ahead of running them).  The environment is leased
+    while the cases run (no harness process evicts it meanwhile); rows
     measured in an environment that was evicted or rebuilt meanwhile are
     returned as unstored skips, never stored.
     """
     variant = variant or cfg.variants[0]
-    picked = pick(release, interpreters)
-    if not picked:
-        return _skip_rows(cfg, str(release.version), cases, Skip(picked.reason), store, variant)
-    python = picked.python_version
-    version = measured_version(release, picked.wheel)
-    have = {} if cfg.force else reusable(cfg, store, version, python, variant, cases)
-    todo = [c for c in cases if c.name not in have]
-    if not todo:
-        return have
-    spec = env_spec(cfg, release, picked.interpreter, picked.wheel)
-    if budget is not None and not (cfg.envs_dir / spec.key / disk.INFO_FILE).exists():
-        budget.enforce(room=disk.estimate(picked.wheel.size))
+    ready = prepared or prepare(cfg, release, cases, interpreters, store, variant, log=log,
+                                budget=budget)
+    if ready.done is not None:
+        return ready.done
+    assert ready.env is not None
+    have, todo, python = ready.have, ready.todo, ready.python
+    version = ready.env.spec.version
     try:
-        with envs.lease(spec, cfg.envs_dir, offline=cfg.offline, log=log) as env:
+        with envs.lease(ready.env.spec, cfg.envs_dir, offline=cfg.offline, log=log) as env:
             skip = None
             try:
                 rows = _run_cases(cfg, env, todo, python, variant, stop or threading.Event(),
@@ -94,22 +113,33 @@ def measure(
 
 def prepare(cfg: Config, release: Release, cases: Sequence[Case],
             interpreters: Sequence[Interpreter], store: Store, variant: Variant,
-            budget: disk.Budget | None = None) -> None:
-    """Build ``release``'s environment ahead of time (bisect prefetch), making room in
-    ``budget`` first; never raises."""
+            *, log: Log = print, stop: threading.Event | None = None,
+            budget: disk.Budget | None = None) -> Prepared:
+    """Reuse stored rows and build the environment for the rest; runs no case.
+
+    A release that cannot be measured here gets its skip rows (stored unless
+    the cause is the network).  ``budget``: evict to make room first.
+    ``stop`` abandons a build under way."""
     picked = pick(release, interpreters)
     if not picked:
-        return
+        return Prepared({}, tuple(cases), skipped=_skip_rows(
+            cfg, str(release.version), cases, Skip(picked.reason), store, variant))
+    python = picked.python_version
+    version = measured_version(release, picked.wheel)
+    have = {} if cfg.force else reusable(cfg, store, version, python, variant, cases)
+    todo = tuple(c for c in cases if c.name not in have)
+    if not todo:
+        return Prepared(have, todo, python)
     try:
-        version = measured_version(release, picked.wheel)
-        if len(reusable(cfg, store, version, picked.python_version, variant, cases)) == len(cases):
-            return
         spec = env_spec(cfg, release, picked.interpreter, picked.wheel)
         if budget is not None and not (cfg.envs_dir / spec.key / disk.INFO_FILE).exists():
             budget.enforce(room=disk.estimate(picked.wheel.size))
-        envs.ensure(spec, cfg.envs_dir, offline=cfg.offline, log=lambda _: None)
-    except HarnessError:
-        pass  # the real probe reports it
+        env = envs.ensure(spec, cfg.envs_dir, offline=cfg.offline, log=log, stop=stop)
+    except EnvironmentBuildError as exc:  # a network failure is not a result: not stored
+        return Prepared(have, todo, python, skipped=_skip_rows(
+            cfg, version, todo, Skip(str(exc), python), store, variant,
+            persist=not isinstance(exc, NetworkUnavailable)))
+    return Prepared(have, todo, python, env)
 
 
 def all_stored(cfg: Config, release: Release, cases: Sequence[Case],
@@ -168,6 +198,18 @@ def _skip_rows(cfg: Config, version: str, cases: Sequence[Case], skip: Skip, sto
     return rows
 
 
+_EXPECTED: dict[tuple[str, str], object] = {}
+
+
+def _expectation(case: Case):
+    """``case.expect()``, computed once per process and case definition: the float64
+    reference of 124 cases costs seconds, and bisect and scan judge many releases."""
+    key = (case.name, case.digest)
+    if key not in _EXPECTED:
+        _EXPECTED[key] = case.expect()
+    return _EXPECTED[key]
+
+
 def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
                variant: Variant, stop: threading.Event,
                keep_outputs: Path | None = None,
@@ -223,7 +265,7 @@ def _rows(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str, varian
         try:
             outputs = jobs.read_outputs(out_dir, result)
             # a case that did not return is judged without running its expect_
-            verdict = judge(result, outputs, case.expect() if result.get("status") == "ok" else None)
+            verdict = judge(result, outputs, _expectation(case) if result.get("status") == "ok" else None)
         except jobs.NotNumeric as exc:
             outputs, verdict = [], Verdict(Outcome.ERROR, None, str(exc))
         except ExpectFailed as exc:  # that case's error; its siblings are judged as usual

@@ -70,7 +70,7 @@ def _index_catalog(cfg: Config) -> Catalog:
 
 
 def find_interpreters(cfg: Config) -> list[Interpreter]:
-    found = interpreters.discover()
+    found = interpreters.discover(cache=cfg.cache_dir / "interpreters.json")
     if cfg.python:
         return [interpreters.resolve_forced(cfg.python, found)]
     return found

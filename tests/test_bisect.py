@@ -112,3 +112,136 @@ def test_steps_left_decreases():
     assert left[2] == probes_after_ends == 6  # log2 of the 62 open items, and exactly what it took
     assert left[2:] == sorted(left[2:], reverse=True) and len(set(left[2:])) > 1
     assert left[-1] == 1 and search.steps_left() == 0
+
+
+# -- the pipeline's planning: lookahead, wanted, order, catch_up ----------------
+
+from harness.bisection import catch_up, lookahead, order, wanted  # noqa: E402
+
+
+def classic_order(verdicts):
+    """The probes of the plain one-at-a-time search, in order."""
+    calls = []
+
+    def predicate(i):
+        calls.append(i)
+        return verdicts[i]
+
+    least_satisfying(list(range(len(verdicts))), predicate)
+    return calls
+
+
+def pipelined(sequences_, workers, depth, pick=0):
+    """Drive one search per sequence the way ``bisect`` does: each round measures
+    every probe wanted now plus up to ``workers`` probes ahead (by ``order``,
+    starting at rank ``pick`` to vary which speculative ones are chosen);
+    searches take verdicts only through ``catch_up``."""
+    n = len(sequences_[0])
+    searches = [Bisection(n) for _ in sequences_]
+    measured: set[int] = set()
+    known = [dict() for _ in sequences_]
+    rounds = 0
+    while True:
+        now = {catch_up(s, k) for s, k in zip(searches, known)} - {None}
+        if not now:
+            return searches, measured, rounds
+        rounds += 1
+        ahead = order(wanted(searches, known, depth), exclude=measured | now)
+        batch = now | set(ahead[pick:pick + workers])
+        for i in batch:
+            measured.add(i)
+            for seq, k in zip(sequences_, known):
+                k[i] = seq[i]
+
+
+@pytest.mark.parametrize("n", range(0, 10))
+def test_pipelined_search_matches_classic_and_linear_scan_on_monotone_sequences(n):
+    checked = 0
+    for verdicts in sequences(n):
+        if len(verdicts) != n:
+            continue
+        expected = classic_order(verdicts)
+        for workers, depth, pick in ((1, 1, 0), (2, 3, 0), (3, 2, 1), (4, 3, 2)):
+            (search,), measured, _ = pipelined([verdicts], workers, depth, pick)
+            found = result(list(range(n)), search)
+            assert found.transition == linear(verdicts), (verdicts, workers, depth)
+            assert search.order == expected, "the search itself must not change"
+            assert set(expected) <= measured
+        checked += 1
+    assert checked > 0
+
+
+@pytest.mark.parametrize("n", range(1, 7))
+def test_pipelined_search_probes_what_the_classic_one_does_on_every_sequence(n):
+    # also non-monotone ones (pass -> wrong -> pass): measuring ahead must never
+    # change which transition is reported
+    for verdicts in itertools.product((True, False, None), repeat=n):
+        verdicts = list(verdicts)
+        expected = classic_order(verdicts)
+        (search,), _, _ = pipelined([verdicts], 2, 3, 1)
+        assert search.order == expected, verdicts
+
+
+def test_shared_probes_leave_every_search_as_if_alone():
+    n = 9
+    seqs = [list(v) for v in itertools.product((True, False), repeat=n)][::7]
+    searches, measured, rounds = pipelined(seqs, 2, 3)
+    for seq, s in zip(seqs, searches):
+        assert s.order == classic_order(seq)
+    alone = max(len(classic_order(seq)) for seq in seqs)
+    assert rounds <= alone  # rounds never exceed the longest single search
+
+
+def test_measuring_ahead_saves_rounds():
+    seq = [True] * 37 + [False] * 63
+    _, _, one = pipelined([seq], 0, 0)
+    _, _, ahead = pipelined([seq], 3, 3)
+    assert one == len(classic_order(seq))
+    assert ahead < one
+
+
+@pytest.mark.parametrize("n", range(2, 8))
+def test_lookahead_names_every_probe_of_the_next_depth_steps(n):
+    for verdicts in itertools.product((True, False, None), repeat=n):
+        verdicts = list(verdicts)
+        calls = classic_order(verdicts)
+        for done in range(len(calls)):
+            state = Bisection(n)
+            for i in calls[:done]:
+                state.record(i, verdicts[i])
+            for depth in (0, 1, 2):
+                chances = lookahead(state, {}, depth)
+                nxt = calls[done:done + depth + 1]
+                # unknown verdicts are not guessed, so only the path through
+                # known ones is certain to be covered
+                covered = []
+                for i in nxt:
+                    covered.append(i)
+                    if verdicts[i] is None:
+                        break
+                assert set(covered) <= set(chances), (verdicts, done, depth)
+                assert chances[calls[done]] == 1.0
+                assert all(0 < c <= 1.0 for c in chances.values())
+
+
+def test_lookahead_follows_measured_verdicts_instead_of_guessing():
+    s = Bisection(16)
+    assert lookahead(s, {}, 0) == {0: 1.0}
+    assert lookahead(s, {0: True, 15: False}, 0) == {7: 1.0}  # endpoints known: the midpoint now
+    assert lookahead(s, {0: True, 15: False, 7: True}, 1) == {11: 1.0, 13: 0.5, 9: 0.5}
+    assert s.known == {}  # the search itself is untouched
+
+
+def test_catch_up_records_in_the_search_order_only_what_it_asks():
+    s = Bisection(8)
+    measured = {0: True, 7: False, 3: True, 1: False, 5: False}
+    assert catch_up(s, measured) == 4  # 0, 7, midpoint 3, then 5, then 4 is missing
+    assert s.order == [0, 7, 3, 5]
+    assert 1 not in s.known
+
+
+def test_wanted_sums_over_searches_and_order_prefers_score_then_ready_then_index():
+    a, b = Bisection(8), Bisection(8)
+    scores = wanted([a, b], [{0: True, 7: False}, {0: True, 7: True}], 1)
+    assert scores[3] == 1.0 and 7 not in scores  # b's search is over
+    assert order({1: 0.5, 2: 0.5, 3: 1.0, 4: 0.25}, exclude={4}, ready={2}) == [3, 2, 1]

@@ -95,3 +95,29 @@ def test_an_sdist_only_release_takes_the_oldest_interpreter_its_python_allows():
     page["files"][0]["requires-python"] = ">=3.8"
     release = Catalog("theano", parse_simple_json("theano", page), "f").find("1.0.5")
     assert pick(release, [PY36, PY311]).interpreter is PY311
+
+
+def test_discover_caches_probes_until_the_executable_changes(tmp_path, monkeypatch):
+    from harness import interpreters
+
+    exe = tmp_path / "python3.9"
+    exe.write_text("#!/bin/sh\n")
+    other = tmp_path / "notpython"
+    other.write_text("x")
+    calls = []
+
+    def fake_probe(path, minimum=interpreters.MIN_PYTHON):
+        calls.append(path)
+        return interpreters.Interpreter(path, (3, 9, 18), "") if path == exe else None
+
+    monkeypatch.setattr(interpreters, "_candidates", lambda: iter([exe, other]))
+    monkeypatch.setattr(interpreters, "probe", fake_probe)
+    cache = tmp_path / "cache" / "interpreters.json"
+    first = interpreters.discover(cache=cache)
+    assert [i.version for i in first] == [(3, 9, 18)] and len(calls) == 2
+    assert interpreters.discover(cache=cache) == first and len(calls) == 2  # from the cache
+    exe.write_text("#!/bin/sh\n# rebuilt\n")  # a reinstalled interpreter is probed again
+    assert interpreters.discover(cache=cache) == first and calls[2:] == [exe]
+    cache.write_text('{"schema": 2, "probes": {"%s": {"stamp": [], "found": [1, 2]}}}' % exe)
+    assert interpreters.discover(cache=cache) == first and len(calls) == 5  # malformed: probed
+    assert interpreters.discover() == first and len(calls) == 7  # no cache: always probed

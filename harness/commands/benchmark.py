@@ -13,12 +13,14 @@ import math
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from harness import command, envs, frameworks
-from harness.benchmark import Benchmark, ReleaseTiming, bisect_line, table
-from harness.config import Config
-from harness.errors import UsageError
+from harness import command, envs, frameworks, releases
+from harness.benchmark import (BisectRun, Benchmark, EnvBuild, ReleaseRun, ReleaseTiming, breakdown,
+                               ratio, same_transitions, table)
+from harness.config import GB, Config
+from harness.errors import HarnessError, UsageError
 from harness.interpreters import pick, resolve_forced
 from harness.plan import build
 from harness.releases import Release
@@ -38,14 +40,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip-naive", action="store_true", help="do not run the pip baseline")
     parser.add_argument("--bisect", action="store_true",
                         help="also time a cold bisect of the built-in suite over the whole history")
+    parser.add_argument("--no-scan", dest="with_scan", action="store_false",
+                        help="with --bisect: time only the bisects")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="scratch folder (default: <cache-dir>/benchmark); emptied afterwards")
 
 
 def options_from(args: argparse.Namespace) -> dict:
-    # options left out are absent from the namespace (cli.parser): their defaults live here
-    return {"spec": getattr(args, "releases", "default"), "skip_naive": getattr(args, "skip_naive", False),
-            "with_bisect": getattr(args, "bisect", False), "workdir": getattr(args, "workdir", None)}
+    # options left out are not in the namespace (the parser suppresses defaults)
+    given = vars(args)
+    return {"spec": given.get("releases", "default"), "skip_naive": given.get("skip_naive", False),
+            "with_bisect": given.get("bisect", False), "workdir": given.get("workdir"),
+            "with_scan": given.get("with_scan", True)}
 
 
 def _choose(cfg: Config, spec: str, plan) -> tuple[list[Release], str | None]:
@@ -96,7 +102,7 @@ def _harness(args: list[str], uv_cache: Path) -> tuple[float, bool, str]:
 
 
 def run(cfg: Config, ui: UI, *, spec: str, skip_naive: bool, with_bisect: bool,
-        workdir: Path | None) -> int:
+        workdir: Path | None, with_scan: bool = True) -> int:
     plan = build(cfg)
     chosen, forced = _choose(cfg, spec, plan)
     scratch = workdir or cfg.cache_dir / "benchmark"
@@ -108,42 +114,12 @@ def run(cfg: Config, ui: UI, *, spec: str, skip_naive: bool, with_bisect: bool,
               *(["--python", forced] if forced else [])]
     uv_cache = scratch / "uv-cache"
     try:
-        timings = []
-        naive_times: dict[str, tuple[float | None, bool]] = {}
-        for n, release in enumerate(chosen, 1):
-            interps = [resolve_forced(forced, plan.interpreters)] if forced else plan.interpreters
-            picked = pick(release, interps)
-            if not picked:
-                raise UsageError(f"{release.version}: {picked.reason}")
-            if skip_naive:
-                naive_times[str(release.version)] = (None, False)
-                continue
-            ui.progress(f"[naive {n}/{len(chosen)}] venv + pip install {cfg.package}=={release.version} "
-                        f"on Python {picked.interpreter.short}")
-            naive_times[str(release.version)] = naive(cfg, release, picked.interpreter.path, picked.interpreter.version, scratch)
-            ui.progress(f"    {naive_times[str(release.version)][0]:.1f} s")
-        ui.progress(f"[harness cold] scan {versions} with an empty uv cache and no environments")
-        cold, ok, out = _harness(["scan", "--versions", versions, *common], uv_cache)
-        cold_figure = cold if ok else None
-        ui.progress(f"    {cold:.1f} s" + ("" if ok else f" (failed: {out.splitlines()[-1:]})"))
-        ui.progress("[harness warm] the same scan again with --force (environments cached)")
-        warm, ok, out = _harness(["scan", "--versions", versions, "--force", *common], uv_cache)
-        warm_figure = warm if ok else None
-        ui.progress(f"    {warm:.1f} s" + ("" if ok else f" (failed: {out.splitlines()[-1:]})"))
-        module = frameworks.lookup(cfg.package).module
-        ui.progress(f"[import floor] bare `import {module}` in each environment")
-        floors = _import_times(scratch / "cache" / "envs", module)
-        for release in chosen:
-            py = pick(release, [resolve_forced(forced, plan.interpreters)] if forced else plan.interpreters)
-            naive_s, naive_ok = naive_times[str(release.version)]
-            timings.append(ReleaseTiming(str(release.version), py.interpreter.short if py else "-",
-                                         naive_s, naive_ok, floors.get(str(release.version))))
-        bench = Benchmark(tuple(timings), cold_figure, warm_figure, cfg.jobs, len(plan.cases))
-        text = table(bench, title=f"Scan: {spec} ({versions})")
+        text = (_scan(cfg, ui, plan, chosen, forced, spec, versions, common, uv_cache, scratch,
+                      skip_naive) if with_scan or not with_bisect else "")
         if with_bisect:
             text += "\n" + _bisect(cfg, ui, scratch, uv_cache)
         ui.result(text)
-        out_path = cfg.results_dir / "benchmark.md"
+        out_path = cfg.results_dir / "benchmark" / "benchmark.md"  # untracked, unlike results/*.md
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_text(f"# Benchmark\n\nMachine: {_machine()}. Command: `python -m harness "
                             f"benchmark --releases {spec}{' --bisect' if with_bisect else ''}`\n\n{text}")
@@ -153,37 +129,138 @@ def run(cfg: Config, ui: UI, *, spec: str, skip_naive: bool, with_bisect: bool,
     return 0
 
 
-def _import_times(envs_dir: Path, module: str) -> dict[str, float]:
-    out = {}
+def _scan(cfg: Config, ui: UI, plan, chosen: list[Release], forced: str | None, spec: str,
+          versions: str, common: list[str], uv_cache: Path, scratch: Path, skip_naive: bool) -> str:
+    """The naive loop, the harness cold and warm, and the import floor over ``chosen``."""
+    interps = [resolve_forced(forced, plan.interpreters)] if forced else plan.interpreters
+    naive_times: dict[str, tuple[float | None, bool]] = {}
+    for n, release in enumerate(chosen, 1):
+        picked = pick(release, interps)
+        if not picked:
+            raise UsageError(f"{release.version}: {picked.reason}")
+        if skip_naive:
+            naive_times[str(release.version)] = (None, False)
+            continue
+        ui.progress(f"[naive {n}/{len(chosen)}] venv + pip install {cfg.package}=={release.version} "
+                    f"on Python {picked.interpreter.short}")
+        naive_times[str(release.version)] = naive(cfg, release, picked.interpreter.path,
+                                                  picked.interpreter.version, scratch)
+        ui.progress(f"    {naive_times[str(release.version)][0]:.1f} s")
+    ui.progress(f"[harness cold] scan {versions} with an empty uv cache and no environments")
+    cold, ok, out = _harness(["scan", "--versions", versions, *common], uv_cache)
+    cold_figure = cold if ok else None
+    ui.progress(f"    {cold:.1f} s" + ("" if ok else f" (failed: {out.splitlines()[-1:]})"))
+    ui.progress("[harness warm] the same scan again with --force (environments cached)")
+    warm, ok, out = _harness(["scan", "--versions", versions, "--force", *common], uv_cache)
+    warm_figure = warm if ok else None
+    ui.progress(f"    {warm:.1f} s" + ("" if ok else f" (failed: {out.splitlines()[-1:]})"))
+    module = frameworks.lookup(cfg.package).module
+    ui.progress(f"[import floor] bare `import {module}` in each environment, {cfg.jobs} at a time")
+    floors, floor_wall = _import_times(scratch / "cache" / "envs", module, cfg.jobs)
+    timings = []
+    for release in chosen:
+        py = pick(release, interps)
+        naive_s, naive_ok = naive_times[str(release.version)]
+        timings.append(ReleaseTiming(str(release.version), py.interpreter.short if py else "-",
+                                     naive_s, naive_ok, floors.get(str(release.version))))
+    bench = Benchmark(tuple(timings), cold_figure, warm_figure, cfg.jobs, len(plan.cases),
+                      floor_wall if floors else None)
+    return table(bench, title=f"Scan: {spec} ({versions})")
+
+
+def _import_times(envs_dir: Path, module: str, jobs: int) -> tuple[dict[str, float], float]:
+    """Each environment's bare import, ``jobs`` at a time as the scan runs them, and the
+    wall time of them all: the floor under the scan's own concurrency."""
+    found = []
     for env in sorted(envs_dir.glob("*")) if envs_dir.is_dir() else []:
         info = env / "harness-env.json"
-        if not info.exists():
-            continue
-        version = json.loads(info.read_text())["spec"]["version"]
+        if info.exists():
+            found.append((json.loads(info.read_text())["spec"]["version"], env))
+
+    def one(item):
+        version, env = item
         seconds, ok, _ = _timed([env / "bin" / "python", "-c", f"import {module}"],
                                 env=envs.scrubbed_env())
-        if ok:
-            out[version] = seconds
-    return out
+        return version, seconds, ok
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
+        results = list(pool.map(one, found))
+    wall = time.monotonic() - started
+    return {v: s for v, s, ok in results if ok}, wall
+
+
+# The cold bisect, as before and as now, side by side in one run.
+BISECT_RUNS = (("before (--schedule step)", ("--schedule", "step")), ("now (pipeline)", ()))
 
 
 def _bisect(cfg: Config, ui: UI, scratch: Path, uv_cache: Path) -> str:
-    shutil.rmtree(scratch / "cache", ignore_errors=True)
-    shutil.rmtree(uv_cache, ignore_errors=True)
-    report = scratch / "bisect.json"
-    ui.progress("[bisect] cold bisect of the built-in suite over every release installable here")
-    seconds, ok, out = _harness(["bisect", "--cache-dir", str(scratch / "bisect-cache"),
-                                 "--results", str(scratch / "bisect-results"), "--json", str(report)],
-                                uv_cache)
-    if not ok:
-        return f"- bisect failed: {out.splitlines()[-1:]}\n"
-    data = json.loads(report.read_text())
-    probes = {p["version"] for r in data for p in r["probes"]}
-    per_case = max(len(r["probes"]) for r in data)
-    built = len([p for p in (scratch / "bisect-cache" / "envs").glob("*") if p.is_dir()])
+    catalog_seconds = _catalog_seconds(cfg, scratch / "catalog-timing")
+    what = f"cases {', '.join(cfg.case_patterns)}" if cfg.case_patterns else "the built-in suite"
+    runs = []
+    for label, extra in BISECT_RUNS:
+        for leftover in (scratch / "cache", scratch / "bisect-cache", scratch / "bisect-results", uv_cache):
+            shutil.rmtree(leftover, ignore_errors=True)
+        report = scratch / "bisect.json"
+        report.unlink(missing_ok=True)
+        ui.progress(f"[bisect {label}] cold bisect of {what} over every release installable here")
+        seconds, ok, out = _harness([
+            "bisect", "--cache-dir", str(scratch / "bisect-cache"), "--results",
+            str(scratch / "bisect-results"), "--json", str(report), "-j", str(cfg.jobs),
+            *(["--disk-budget", f"{cfg.disk_budget / GB:g}"] if cfg.disk_budget is not None else []),
+            *[a for p in cfg.case_patterns for a in ("--case", p)], *extra], uv_cache)
+        ui.progress(f"    {seconds:.1f} s" + ("" if ok else f" (failed: {out.splitlines()[-1:]})"))
+        runs.append(_collect(cfg, label, seconds if ok else None, catalog_seconds, scratch, report))
+    before, now = runs
     n = len(build(cfg).catalog.releases)
-    line = bisect_line(n, len(probes), built, seconds, math.ceil(math.log2(max(n, 2))) + 2)
-    return line + f" (at most {per_case} probes for one case; {len(data)} cases)\n"
+    bound = math.ceil(math.log2(max(n, 2))) + 2
+    per_case = max((len(v) for r in runs for _, v in r.probes), default=0)
+    return (f"## Cold bisect of {what}\n\n{cfg.jobs} worker(s); empty uv cache and no environments "
+            f"before each run; catalog timed apart.\n\n" + breakdown(runs) + "\n"
+            + same_transitions(before, now) + "\n"
+            + f"- at most {per_case} probes for one case (bound ceil(log2 n) + 2 = {bound})\n"
+            + f"- cold bisect, before / now: **{ratio(before.wall, now.wall)}** "
+            f"({'failed' if before.wall is None else f'{before.wall:.0f} s'} / "
+            f"{'failed' if now.wall is None else f'{now.wall:.0f} s'})\n")
+
+
+def _catalog_seconds(cfg: Config, folder: Path) -> float | None:
+    shutil.rmtree(folder, ignore_errors=True)
+    started = time.monotonic()
+    try:
+        releases.load_catalog(cfg.package, cache_dir=folder, index_url=cfg.index_url or releases.PYPI_SIMPLE)
+    except HarnessError:
+        return None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return time.monotonic() - started
+
+
+def _collect(cfg: Config, label: str, wall: float | None, catalog_seconds: float | None,
+             scratch: Path, report: Path) -> BisectRun:
+    """What a finished bisect did, from its artifacts: the build log, the stored rows, the report."""
+    if wall is None or not report.exists():
+        return BisectRun(label, None, cfg.jobs)
+    builds = []
+    log = scratch / "bisect-cache" / "envs" / envs.BUILD_LOG
+    for line in log.read_text().splitlines() if log.exists() else []:
+        entry = json.loads(line)
+        builds.append(EnvBuild(entry["version"], entry["seconds"], tuple(entry.get("phases", {}).items())))
+    runs = []
+    for path in sorted((scratch / "bisect-results" / "runs" / cfg.package).glob("*/*.json")):
+        rows = list(json.loads(path.read_text())["rows"].values())
+        measured = [r for r in rows if r.get("import_seconds") is not None]
+        if measured:
+            runs.append(ReleaseRun(path.parent.name, max(r["import_seconds"] for r in measured),
+                                   sum(r.get("seconds") or 0.0 for r in measured)))
+    data = json.loads(report.read_text())
+    if isinstance(data, dict):  # versioned --json documents: {"schema", "kind", "cases"}
+        data = data.get("cases", [])
+    probes = tuple((r["case"], tuple(p["version"] for p in r["probes"])) for r in data)
+    transitions = tuple((r["case"], f"{r['transition']['from']} -> {r['transition']['to']}"
+                         if r["transition"] else "none") for r in data)
+    return BisectRun(label, wall, cfg.jobs, catalog_seconds, tuple(builds), tuple(runs), probes,
+                     transitions)
 
 
 def _machine() -> str:

@@ -8,17 +8,18 @@ that wants that release takes its answer, so cases share probes.
 from __future__ import annotations
 
 import argparse
+import threading
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 
 from harness import bisection, disk, envs, goodwhen, output, pasteable, releases
 from harness.cases import Case
 from harness.commands import resumable
-from harness.errors import UsageError
+from harness.errors import HarnessError, UsageError
 from harness.config import Config, Variant
-from harness.measure import all_stored, env_estimate, env_path, measure, prepare
+from harness.measure import Prepared, env_estimate, env_path, measure, prepare
 from harness.interpreters import Interpreter
 from harness.outcome import Outcome
 from harness.plan import Plan, build, default_range
@@ -38,6 +39,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(pass,unsupported), first (the outcome at --from), detail:REGEX")
     parser.add_argument("--no-prefetch", dest="prefetch", action="store_false",
                         help="build only the environments that are probed (no speculative builds)")
+    parser.add_argument("--schedule", choices=("pipeline", "step"),
+                        help="pipeline (default): several probes at once, the likely next ones "
+                        "built and measured ahead; step: one probe at a time with one speculative "
+                        "build ahead, as before (kept to benchmark against)")
     parser.add_argument("--nightly", action="store_true",
                         help="narrow each transition to two consecutive tf-nightly builds when "
                         "PyPI still has nightlies for that period")
@@ -113,8 +118,12 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
     variant = cfg.variants[-1]  # default, or the one --variant given
     estimates = [e for e in (env_estimate(r, plan.interpreters) for r in items) if e is not None]
     # in use at once: the probe and, while it runs, the two possible next probes
+    # in use at once: the probe and, while it runs, the two possible next probes; the
+    # pipeline uses up to its runners and builders when the budget holds them
+    least = min(3 if cfg.prefetch else 1, len(estimates))
+    most = min(_runners(cfg) + _builders(cfg), len(estimates))
     budget = disk.for_run(cfg.disk_budget, cfg.envs_dir, envs.uv_cache_dir(), estimates,
-                          min(3 if cfg.prefetch else 1, len(estimates)), ui.progress)
+                          least, ui.progress, most=max(least, most))
     ui.progress(f"bisecting {len(plan.cases)} case(s) over {len(items)} {cfg.package} releases "
                 f"({items[0]} .. {items[-1]}), good when {cfg.good_when}, variant {variant}; "
                 f"catalog: {plan.catalog.source}")
@@ -173,65 +182,170 @@ def paste_ready(cfg: Config, ui: UI, reports: Sequence[CaseReport], plan: Plan) 
         ui.result(f"paste-ready blocks for the {len(blocks)} transitions: {path}")
 
 
+# How far ahead the pipeline looks: the probes a search may want within this
+# many verdicts get their environments built (and, on an idle runner, measured)
+# ahead of time.  3 levels are 7 probes per search at most.
+LOOKAHEAD = 3
+
+
 def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
            interpreters: Sequence[Interpreter], store: Store, variant: Variant,
            budget: disk.Budget | None = None,
            first: dict[str, Outcome] | None = None) -> list[CaseReport]:
     """Bisect every case over ``items`` at once; each probe measures all cases.
 
-    While a probe runs, the environments of the probes that can come next
-    (one per possible verdict, as mozregression does) are built in the
-    background unless ``--no-prefetch``.  With a ``budget``, environments
-    are evicted after each probe, never the next probes' ones.
+    Each case's search is the plain one-probe-at-a-time bisection: it records
+    only the verdicts it asks for, in its own order, so the transitions do
+    not depend on what else was measured or when.  Around it runs a pipeline
+    (``cfg.jobs`` runners, ``cfg.jobs`` + 1 builders):
+
+    - every probe some search wants now is built and run first, several at once;
+    - meanwhile the probes the searches may want within ``LOOKAHEAD`` verdicts
+      are built, most likely first (``bisection.wanted``), and an idle runner
+      measures the likeliest built one: a k-ary round out of idle time;
+    - a speculative build no search can want any more is stopped.
+
+    ``--no-prefetch`` builds and runs only what a search wants now;
+    ``--schedule step`` is the earlier order (one probe at a time, its
+    possible successors built ahead).  With a ``budget``, environments are
+    evicted to make room, never the ones built and not yet measured, nor the
+    ones the searches may want next.
     """
     names = [c.name for c in cases]
     good, first = goodwhen.parse(cfg.good_when), first or {}
     searches = {name: bisection.Bisection(len(items)) for name in names}
-    rows: dict[str, dict[str, Row]] = {name: {} for name in names}
+    verdicts: dict[str, dict[int, bisection.Verdict]] = {name: {} for name in names}
+    measured: dict[int, dict[str, Row]] = {}
+    prepared: dict[int, Prepared] = {}
+    building: dict[Future, int] = {}
+    running: dict[Future, int] = {}
+    step_mode = cfg.schedule == "step"
+    depth = 0 if not cfg.prefetch else 1 if step_mode else LOOKAHEAD
+    runners, builders = _runners(cfg), _builders(cfg)
+    if budget is not None and not step_mode and runners + builders > budget.at_once:
+        runners = min(runners, max(1, budget.at_once - 1))
+        builders = max(1, budget.at_once - runners)
+        ui.progress(f"disk: {runners} runner(s) and {builders} builder(s), what the budget holds")
+    fifo: list[int] = []  # step: every speculated probe, built in the order named, never dropped
+    stop = threading.Event()
     step = 0
-    prefetched: set[int] = set()
-    with ThreadPoolExecutor(max_workers=1) as prefetcher:
+    failed_ahead: set[int] = set()  # speculative builds that raised or were dropped
+    drop: dict[int, threading.Event] = {}  # per speculative build: set when no search can want it
+
+    def build(index: int, ahead: bool = False) -> Prepared | None:
+        dropped = drop.setdefault(index, threading.Event()) if ahead else None
+        try:
+            ready_env = prepare(cfg, items[index], cases, interpreters, store, variant,
+                                log=ui.progress, stop=dropped, budget=budget)
+        except HarnessError:
+            if not ahead:
+                raise
+            return None  # the probe, if it is ever wanted, reports it
+        return None if dropped is not None and dropped.is_set() else ready_env
+
+    def run(index: int) -> dict[str, Row]:
+        return measure(cfg, items[index], cases, interpreters, store, variant=variant, stop=stop,
+                       log=ui.progress, budget=budget, prepared=prepared[index])
+
+    def protect(scores: dict[int, float], now: dict[int, list[str]]) -> None:
+        """What the searches need next stays on disk: built and not yet measured,
+        being built, wanted now, or likely wanted soon."""
+        if budget is None:
+            return
+        keep = set(building.values()) | set(running.values()) | set(now) | set(scores)
+        budget.protected = frozenset(p for p in (env_path(cfg, items[i], interpreters) for i in keep) if p)
+
+    pool = ThreadPoolExecutor(max_workers=runners + builders)
+    try:
         while True:
-            wanted: dict[int, list[str]] = {}
+            now: dict[int, list[str]] = {}
             for name, s in searches.items():
-                index = s.next_probe()
+                index = bisection.catch_up(s, verdicts[name])
                 if index is not None:
-                    wanted.setdefault(index, []).append(name)
-            if not wanted:
+                    now.setdefault(index, []).append(name)
+            if not now:
                 break
-            ahead = sorted({i for s in searches.values() for i in s.speculate()}) if cfg.prefetch else []
-            if budget is not None:  # what the search needs next stays on disk
-                budget.protected = frozenset(
-                    p for p in (env_path(cfg, items[i], interpreters) for i in {*wanted, *ahead}) if p)
-            if cfg.prefetch:
-                for index in ahead:
-                    if index not in prefetched and index not in wanted:
-                        prefetched.add(index)
-                        prefetcher.submit(prepare, cfg, items[index], cases, interpreters, store,
-                                          variant, budget)
-            for index in sorted(wanted):
+            scores = bisection.wanted(searches.values(), (verdicts[n] for n in names), depth)
+            protect(scores, now)
+            busy = set(measured) | set(building.values()) | set(running.values())
+            # runners: wanted-now probes whose environment is ready, then the likeliest ahead
+            ready = [i for i in prepared if i not in measured and i not in running.values()]
+            queue = sorted((i for i in ready if i in now), key=lambda i: (-len(now[i]), i))
+            if depth and not step_mode:
+                queue += bisection.order({i: scores[i] for i in ready if i in scores and i not in now})
+            for index in queue[:max(0, runners - len(running))]:
                 step += 1
-                release = items[index]
+                why = (f"wanted by {_few(now[index])}" if index in now
+                       else f"ahead: ~{scores[index]:.1f} searches may want it")
                 left = max(s.steps_left() for s in searches.values())
-                doing = "stored" if all_stored(cfg, release, cases, interpreters, store, variant) else "measuring"
-                ui.progress(f"[step {step}, ~{left} left] {cfg.package} {release}: {doing} "
-                            f"{len(cases)} case(s) (wanted by {_few(wanted[index])})")
-                measured = measure(cfg, release, cases, interpreters, store, variant=variant,
-                                   log=ui.progress, budget=budget)
-                counts = Counter(str(row.outcome) for row in measured.values())
-                line = (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + "; "
-                        + _few([f"{n}={measured[n].outcome}" for n in wanted[index]]))
-                py = next(iter(measured.values())).python or "-"
-                ui.progress(f"    python {py}: {line}")
-                for name in wanted[index]:
-                    row = measured[name]
-                    rows[name][str(release)] = row
-                    searches[name].record(index, good.verdict(row.outcome, row.detail, first.get(name)))
-                    if row.outcome is Outcome.SKIP:
-                        ui.progress(f"    skipped: {row.detail}")
-                if budget is not None:
-                    budget.enforce()
-    return [CaseReport(n, bisection.result(items, searches[n]), rows[n], cfg.good_when) for n in names]
+                ui.progress(f"[step {step}, ~{left} left] {cfg.package} {items[index]}: measuring "
+                            f"{len(cases)} case(s) ({why})")
+                running[pool.submit(run, index)] = index
+            # builders: wanted-now first, then ahead by likelihood; one builder stays free
+            # for a wanted-now probe
+            unbuilt = [i for i in now if i not in prepared and i not in busy]
+            for index in sorted(unbuilt, key=lambda i: (-len(now[i]), i)):
+                if len(building) < builders:
+                    building[pool.submit(build, index)] = index
+            if step_mode and depth:
+                fifo += [i for s in searches.values() for i in s.speculate() if i not in fifo]
+                ahead = [i for i in fifo if i not in prepared and i not in busy and i not in now
+                         and i not in failed_ahead]
+            else:
+                ahead = bisection.order(scores, exclude=set(prepared) | busy | set(now) | failed_ahead)
+            for index in set(building.values()) - set(scores) - set(now):
+                if index in drop and not drop[index].is_set():
+                    ui.progress(f"    {cfg.package} {items[index]}: no search can want it now; "
+                                "its build is stopped")
+                    drop[index].set()
+            if depth:
+                for index in ahead:
+                    if len(building) >= builders - 1:
+                        break
+                    building[pool.submit(build, index, True)] = index
+            if not running and not building:
+                raise AssertionError(f"bisect pipeline stalled on {sorted(now)}")  # a bug, not input
+            finished, _ = wait([*running, *building], return_when=FIRST_COMPLETED)
+            for future in finished:
+                if future in building:
+                    index = building.pop(future)
+                    ready_env = future.result()
+                    if ready_env is None:
+                        failed_ahead.add(index)
+                    else:
+                        prepared[index] = ready_env
+                    continue
+                index = running.pop(future)
+                rows = measured[index] = future.result()
+                for name in names:
+                    row = rows[name]
+                    verdicts[name][index] = good.verdict(row.outcome, row.detail, first.get(name))
+                counts = Counter(str(row.outcome) for row in rows.values())
+                py = next(iter(rows.values())).python or "-"
+                line = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                ui.progress(f"    {cfg.package} {items[index]} (python {py}): {line}")
+                if all(row.outcome is Outcome.SKIP for row in rows.values()):
+                    ui.progress(f"    skipped: {next(iter(rows.values())).detail}")
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        stop.set()  # speculative runners and builds still going are of no use now: kill them
+        for event in drop.values():
+            event.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+    rows_of = {name: {str(items[i]): measured[i][name] for i in searches[name].order}
+               for name in names}
+    return [CaseReport(n, bisection.result(items, searches[n]), rows_of[n], cfg.good_when)
+            for n in names]
+
+
+def _runners(cfg: Config) -> int:
+    return 1 if cfg.schedule == "step" else cfg.jobs
+
+
+def _builders(cfg: Config) -> int:
+    return 2 if cfg.schedule == "step" else cfg.jobs + 1
 
 
 def _few(items: Sequence[str], shown: int = 6) -> str:
