@@ -247,6 +247,6 @@ def test_cache_entries_linked_from_outside_these_environments_are_kept(world, tm
 def test_fitting_is_the_most_environments_at_once_the_budget_holds():
     sizes = [3 * GB, 2 * GB, 1 * GB, 1 * GB]
     assert disk.fitting(6 * GB, sizes, 1, 5) == 3  # 3+2+1
-    assert disk.fitting(7 * GB, sizes, 1, 5) == 4
+    assert disk.fitting(7 * GB, sizes, 1, 4) == 4
     assert disk.fitting(100 * GB, sizes, 1, 2) == 2  # never more than asked
     assert disk.fitting(2 * GB, sizes, 3, 5) == 3  # nothing fits: the least (check refuses it)
