@@ -61,6 +61,7 @@ class Config:
     disk_budget: float | None = None
     jobs: int = field(default_factory=lambda: max(os.cpu_count() or 1, 1))  # releases at once
     prefetch: bool = True  # bisect: build the possible next probes' environments meanwhile
+    lines: bool = True  # bisect: mainline first, then the patch lines (False: version order)
     schedule: str = "pipeline"  # bisect: "pipeline" or "step" (one probe at a time, as before)
     nightly: bool = False  # bisect: narrow a transition over tf-nightly builds
     quiet: bool = False

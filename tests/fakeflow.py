@@ -10,6 +10,7 @@ underneath) with a known bug in some versions:
 - 1.3.0  conv1d hangs
 - 1.4.0  ``import fakeflow`` fails
 - 1.5.0  correct, and ``conv2d`` accepts an integer ``strides``
+- 1.1.1, 1.3.1, 1.3.2 (``PATCH_VERSIONS`` only): patch releases; 1.3.2 has 1.5.0's ``strides``
 """
 
 from __future__ import annotations
@@ -88,6 +89,10 @@ BODIES = {
         "    return _conv(input, filters, list(strides)[1:-1], padding)"
     )),
 }
+# patch lines (not in VERSIONS; tests/test_lines_pipeline.py): 1.5.0's integer strides
+# backported to 1.3.2, never to the 1.1 line
+PATCH_VERSIONS = ("1.1.0", "1.1.1", "1.3.0", "1.3.1", "1.3.2", "1.5.0")
+BODIES["1.3.2"] = dict(conv2d=BODIES["1.5.0"]["conv2d"])
 
 
 def _nn_source(version: str) -> str:

@@ -58,3 +58,11 @@ def test_transition_older_than_the_nightlies_says_so(monkeypatch):
     nightlies = [release(f"2.22.0.dev202603{d:02d}", d) for d in range(10, 20)]
     calls, lines = run(monkeypatch, nightlies, release("2.0.0", -900), release("2.1.0", -800))
     assert calls == [] and "older than the tf-nightly builds still on PyPI (oldest 2026-03-11)" in lines[0]
+
+
+def test_a_pair_whose_old_side_is_a_later_backport_is_one_line_not_a_traceback(monkeypatch):
+    # --no-lines can answer 2.3.4 -> 2.4.0, where 2.3.4 came out after 2.4.0
+    nightlies = [release(f"2.22.0.dev202603{d:02d}", d) for d in range(1, 20)]
+    calls, lines = run(monkeypatch, nightlies, release("2.3.4", 12), release("2.4.0", 5))
+    assert calls == [] and len(lines) == 1
+    assert lines[0].startswith("conv: cannot hand 2.3.4 -> 2.4.0 to tf-nightly: the new release")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 
-from harness import bisection, disk, envs, goodwhen, output, pasteable, releases
+from harness import bisection, disk, envs, goodwhen, lines, output, pasteable, releases
 from harness.cases import Case
 from harness.commands import resumable
 from harness.errors import HarnessError, UsageError
@@ -39,6 +39,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(pass,unsupported), first (the outcome at --from), detail:REGEX")
     parser.add_argument("--no-prefetch", dest="prefetch", action="store_false",
                         help="build only the environments that are probed (no speculative builds)")
+    parser.add_argument("--no-lines", dest="lines", action="store_false",
+                        help="search every release in version order, ignoring patch lines (by "
+                        "default the first release of each minor line is searched, then each "
+                        "patch line that may carry the change as a backport)")
     parser.add_argument("--schedule", choices=("pipeline", "step"),
                         help="pipeline (default): several probes at once, the likely next ones "
                         "built and measured ahead; step: one probe at a time with one speculative "
@@ -62,6 +66,7 @@ class CaseReport:
     result: bisection.Result[Release]
     rows: dict[str, Row]  # version -> row of every probe
     good_when: str = "pass"
+    lines: tuple[lines.LineAnswer[Release], ...] = ()  # per patch line, when the mainline was searched
 
     def outcome(self, release: Release | None) -> Outcome | None:
         row = self.rows.get(str(release)) if release is not None else None
@@ -87,7 +92,10 @@ class CaseReport:
         between = [s for s in r.skipped if old.version < s.version < new.version]
         if between:
             gap = f" (unmeasured between them: {', '.join(map(str, between))})"
-        return f"{self.case}: {self.outcome(old)} in {old} -> {self.outcome(new)} in {new}{gap}{skipped}"
+        found = f"{self.case}: {self.outcome(old)} in {old} -> {self.outcome(new)} in {new}{gap}{skipped}"
+        if self.lines:
+            found += "\n    patch lines: " + (lines.describe(self.lines) or "none in the range before it")
+        return found
 
     def to_json(self, package: str) -> dict:
         r = self.result
@@ -101,6 +109,7 @@ class CaseReport:
             "probes": [{"version": str(v), "python": self.rows[str(v)].python,
                         "outcome": str(self.rows[str(v)].outcome)} for v in r.probed],
             "skipped": [{"version": str(v), "reason": self.rows[str(v)].detail} for v in r.skipped],
+            "lines": [a.to_json() for a in self.lines],
         }
 
 
@@ -117,7 +126,6 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
     items = default_range(cfg, plan)
     variant = cfg.variants[-1]  # default, or the one --variant given
     estimates = [e for e in (env_estimate(r, plan.interpreters) for r in items) if e is not None]
-    # in use at once: the probe and, while it runs, the two possible next probes
     # in use at once: the probe and, while it runs, the two possible next probes; the
     # pipeline uses up to its runners and builders when the budget holds them
     least = min(3 if cfg.prefetch else 1, len(estimates))
@@ -129,11 +137,20 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
                 f"catalog: {plan.catalog.source}")
     ui.progress(budget.intro)
     first = first_outcomes(cfg, ui, items[0], plan, variant) if cfg.good_when == "first" else {}
-    reports = search(cfg, ui, items, plan.cases, plan.interpreters, plan.store, variant, budget, first)
+    by_line = lines.lines_of([r.version for r in items])
+    if cfg.lines and lines.has_patch_lines(by_line):
+        main = [items[i] for i in lines.mainline(by_line)]
+        ui.progress(f"searching the mainline first: the first release of each of the {len(main)} "
+                    f"minor lines ({', '.join(map(str, main[:3]))}, ..); then the patch lines")
+        reports = search(cfg, ui, main, plan.cases, plan.interpreters, plan.store, variant, budget, first)
+        reports, extra = along_lines(cfg, ui, items, by_line, reports, plan, variant, budget, first)
+    else:
+        reports = search(cfg, ui, items, plan.cases, plan.interpreters, plan.store, variant, budget, first)
+        extra = set()
     ui.result("")
     for report in reports:
         ui.result(report.summary())
-    probed = {v for r in reports for v in r.result.probed}
+    probed = {str(v) for r in reports for v in r.result.probed} | extra
     ui.result(f"\n{len(probed)} release(s) probed of {len(items)}; results stored under {cfg.results_dir}")
     paste_ready(cfg, ui, reports, plan)
     if cfg.nightly:
@@ -143,6 +160,93 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
         ui.result(output.write(cfg.json_path, "bisect", package=cfg.package,
                                cases=[r.to_json(cfg.package) for r in reports]))
     return 0
+
+
+def along_lines(cfg: Config, ui: UI, items: Sequence[Release], by_line: Sequence[lines.Line],
+                reports: list[CaseReport], plan: Plan, variant: Variant, budget: disk.Budget | None,
+                first: dict[str, Outcome]) -> tuple[list[CaseReport], set[str]]:
+    """Per mainline transition, the patch lines that got the change (``lines``): the last
+    release of each candidate line is measured, and a line is bisected only where its
+    ends differ.  Returns the reports with their ``lines`` and the versions probed."""
+    good = goodwhen.parse(cfg.good_when)
+    at = {str(r): i for i, r in enumerate(items)}
+    uploaded = [r.upload_time for r in items]
+    wanted: dict[str, tuple[list[lines.Line], list[lines.Line]]] = {}
+    for report in reports:
+        if report.result.transition:
+            old, new = report.result.transition
+            wanted[report.case] = lines.candidates(by_line, uploaded, at[str(old)], at[str(new)])
+    lasts = sorted({line.last for maybe, _ in wanted.values() for line in maybe})
+    if not lasts:
+        return [replace(r, lines=tuple(lines.LineAnswer(l.name, "not-checked") for l in wanted[r.case][1]))
+                if r.case in wanted else r for r in reports], set()
+    ui.progress(f"patch lines: measuring the last release of {len(lasts)} line(s) that may carry a "
+                f"change as a backport ({', '.join(str(items[i]) for i in lasts)})")
+    last_rows = measure_set(cfg, ui, [items[i] for i in lasts], plan, variant, budget)
+    probed = {str(items[i]) for i in lasts}
+
+    def verdict(case: str, row: Row):
+        return good.verdict(row.outcome, row.detail, first.get(case))
+
+    answers: dict[str, dict[str, lines.LineAnswer[Release]]] = {case: {} for case in wanted}
+    inside: dict[lines.Line, list[str]] = {}  # line -> cases whose ends differ in it
+    new_verdict = {}
+    for report in reports:
+        if report.case not in wanted:
+            continue
+        _old, new = report.result.transition
+        new_verdict[report.case] = verdict(report.case, report.rows[str(new)])
+        maybe, ended = wanted[report.case]
+        for line in ended:
+            answers[report.case][line.name] = lines.LineAnswer(line.name, "not-checked")
+        for line in maybe:
+            last = items[line.last]
+            got = verdict(report.case, last_rows[str(last)][report.case])
+            if got is None:
+                answers[report.case][line.name] = lines.LineAnswer(line.name, "unmeasured", checked=last)
+            elif got != new_verdict[report.case]:
+                answers[report.case][line.name] = lines.LineAnswer(line.name, "never", checked=last)
+            else:
+                inside.setdefault(line, []).append(report.case)
+    for line, names in inside.items():
+        line_items = [items[i] for i in line.indices]
+        ui.progress(f"patch line {line.name}: {len(names)} case(s) changed inside it; bisecting "
+                    f"{line_items[0]} .. {line_items[-1]}")
+        cases = [c for c in plan.cases if c.name in names]
+        found = search(cfg, ui, line_items, cases, plan.interpreters, plan.store, variant, budget,
+                       {n: first[n] for n in names if n in first})
+        for sub in found:
+            probed |= {str(v) for v in sub.result.probed}
+            if sub.result.transition:
+                status, first_new = "backport", sub.result.transition[1]
+            elif sub.result.lo is not None and sub.result.endpoint_verdicts[0] == new_verdict[sub.case]:
+                status, first_new = "from-first", sub.result.lo
+            else:
+                status, first_new = "unmeasured", None
+            answers[sub.case][line.name] = lines.LineAnswer(line.name, status, first_new,
+                                                            checked=items[line.last])
+    order = {line.name: k for k, line in enumerate(by_line)}
+    out = [replace(r, lines=tuple(sorted(answers[r.case].values(), key=lambda a: -order[a.line])))
+           if r.case in answers else r for r in reports]
+    return out, probed
+
+
+def measure_set(cfg: Config, ui: UI, chosen: Sequence[Release], plan: Plan, variant: Variant,
+                budget: disk.Budget | None) -> dict[str, dict[str, Row]]:
+    """Every case in each of ``chosen``, ``cfg.jobs`` releases at once (stored rows reused)."""
+    if budget is not None:
+        budget.protected = frozenset(
+            p for p in (env_path(cfg, r, plan.interpreters) for r in chosen) if p)
+
+    def one(release: Release) -> dict[str, Row]:
+        rows = measure(cfg, release, plan.cases, plan.interpreters, plan.store, variant=variant,
+                       log=ui.progress, budget=budget)
+        counts = Counter(str(row.outcome) for row in rows.values())
+        ui.progress(f"    {cfg.package} {release}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        return rows
+
+    with ThreadPoolExecutor(max_workers=max(1, cfg.jobs)) as pool:
+        return dict(zip((str(r) for r in chosen), pool.map(one, chosen)))
 
 
 def first_outcomes(cfg: Config, ui: UI, oldest: Release, plan: Plan, variant: Variant) -> dict[str, Outcome]:
@@ -365,8 +469,12 @@ def narrow_with_nightlies(cfg: Config, ui: UI, reports: Sequence[CaseReport], pl
     builds = [(str(r.version), r.upload_time) for r in nightly.releases]
     for report in changed:
         old, new = report.result.transition
-        window = nightly_range(builds, old.upload_time, new.upload_time) if (
-            old.upload_time and new.upload_time) else None
+        try:
+            window = nightly_range(builds, old.upload_time, new.upload_time) if (
+                old.upload_time and new.upload_time) else None
+        except ValueError as exc:  # e.g. a pair from --no-lines whose old side is a later backport
+            ui.result(f"{report.case}: cannot hand {old} -> {new} to tf-nightly: {exc}")
+            continue
         if window is None:
             oldest = min((t for _, t in builds if t), default=None)
             ui.result(f"{report.case}: {old} -> {new} is older than the tf-nightly builds still on "
