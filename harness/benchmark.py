@@ -133,7 +133,8 @@ class BisectRun:
     builds: tuple[EnvBuild, ...] = ()
     runs: tuple[ReleaseRun, ...] = ()
     probes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (case, versions in probe order)
-    transitions: tuple[tuple[str, str], ...] = ()  # (case, "a -> b" or "none")
+    transitions: tuple[tuple[str, str], ...] = ()  # (case, "a -> b" or "none", then its lines)
+    peak: str | None = None  # the run's own "disk: measured peak" figure
 
     @property
     def probed(self) -> set[str]:
@@ -215,6 +216,8 @@ def breakdown(runs: list[BisectRun]) -> str:
         f"| limit on {runs[0].workers if runs else 0} cores: catalog + max(work / cores, critical path) | "
         + col(lambda r: s(r.limit)) + " |",
         "| wall / limit | " + col(lambda r: ratio(r.wall, r.limit)) + " |",
+        "| disk: measured peak (environments + their uv cache entries) | " + col(
+            lambda r: r.peak or "-") + " |",
     ]
     return "\n".join(lines) + "\n"
 

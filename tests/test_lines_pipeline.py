@@ -49,6 +49,8 @@ def test_bisect_reports_the_mainline_transition_and_each_lines_first_release(wor
     by_line = {a["line"]: a for a in report["lines"]}
     assert by_line["1.3"] == {"line": "1.3", "status": "backport", "first_new": "1.3.2", "checked": "1.3.2"}
     assert by_line["1.1"] == {"line": "1.1", "status": "never", "first_new": None, "checked": "1.1.1"}
+    line_probes = {p["version"] for p in report["probes"] if p.get("line")}
+    assert {"1.1.1", "1.3.2"} <= line_probes and "1.5.0" not in line_probes
     out = capsys.readouterr().out
     assert "patch lines: also in 1.3.2; never in 1.1 (1.1.1 checked)" in out
 

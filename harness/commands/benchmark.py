@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import shutil
 import sys
 import time
@@ -210,7 +211,7 @@ def _bisect(cfg: Config, ui: UI, scratch: Path, uv_cache: Path) -> str:
             *(["--disk-budget", f"{cfg.disk_budget / GB:g}"] if cfg.disk_budget is not None else []),
             *[a for p in cfg.case_patterns for a in ("--case", p)], *extra], uv_cache)
         ui.progress(f"    {seconds:.1f} s" + ("" if ok else f" (failed: {out.splitlines()[-1:]})"))
-        runs.append(_collect(cfg, label, seconds if ok else None, catalog_seconds, scratch, report))
+        runs.append(_collect(cfg, label, seconds if ok else None, catalog_seconds, scratch, report, out))
     before, now = runs
     n = len(build(cfg).catalog.releases)
     bound = math.ceil(math.log2(max(n, 2))) + 2
@@ -237,7 +238,7 @@ def _catalog_seconds(cfg: Config, folder: Path) -> float | None:
 
 
 def _collect(cfg: Config, label: str, wall: float | None, catalog_seconds: float | None,
-             scratch: Path, report: Path) -> BisectRun:
+             scratch: Path, report: Path, out: str = "") -> BisectRun:
     """What a finished bisect did, from its artifacts: the build log, the stored rows, the report."""
     if wall is None or not report.exists():
         return BisectRun(label, None, cfg.jobs)
@@ -257,10 +258,20 @@ def _collect(cfg: Config, label: str, wall: float | None, catalog_seconds: float
     if isinstance(data, dict):  # versioned --json documents: {"schema", "kind", "cases"}
         data = data.get("cases", [])
     probes = tuple((r["case"], tuple(p["version"] for p in r["probes"])) for r in data)
-    transitions = tuple((r["case"], f"{r['transition']['from']} -> {r['transition']['to']}"
-                         if r["transition"] else "none") for r in data)
+    transitions = tuple((r["case"], (f"{r['transition']['from']} -> {r['transition']['to']}"
+                                      if r["transition"] else "none") + _lines(r.get("lines", [])))
+                        for r in data)
+    peak = re.search(r"disk: measured peak ([\d.]+ GB)", out)
     return BisectRun(label, wall, cfg.jobs, catalog_seconds, tuple(builds), tuple(runs), probes,
-                     transitions)
+                     transitions, peak.group(1) if peak else None)
+
+
+def _lines(answers: list[dict]) -> str:
+    """The per-line answers of a bisect report, for comparing two runs."""
+    if not answers:
+        return ""
+    return "; lines " + ", ".join(f"{a['line']} {a['status']} {a.get('first_new') or ''}".strip()
+                                  for a in answers)
 
 
 def _machine() -> str:

@@ -67,6 +67,7 @@ class CaseReport:
     rows: dict[str, Row]  # version -> row of every probe
     good_when: str = "pass"
     lines: tuple[lines.LineAnswer[Release], ...] = ()  # per patch line, when the mainline was searched
+    line_rows: tuple[tuple[str, Row], ...] = ()  # (version, row) probed for the patch lines, in order
 
     def outcome(self, release: Release | None) -> Outcome | None:
         row = self.rows.get(str(release)) if release is not None else None
@@ -107,7 +108,9 @@ class CaseReport:
         return {
             "case": self.case, "package": package, "transition": transition,
             "probes": [{"version": str(v), "python": self.rows[str(v)].python,
-                        "outcome": str(self.rows[str(v)].outcome)} for v in r.probed],
+                        "outcome": str(self.rows[str(v)].outcome)} for v in r.probed]
+            + [{"version": v, "python": row.python, "outcome": str(row.outcome), "line": True}
+               for v, row in self.line_rows if v not in {str(p) for p in r.probed}],
             "skipped": [{"version": str(v), "reason": self.rows[str(v)].detail} for v in r.skipped],
             "lines": [a.to_json() for a in self.lines],
         }
@@ -189,6 +192,7 @@ def along_lines(cfg: Config, ui: UI, items: Sequence[Release], by_line: Sequence
         return good.verdict(row.outcome, row.detail, first.get(case))
 
     answers: dict[str, dict[str, lines.LineAnswer[Release]]] = {case: {} for case in wanted}
+    seen: dict[str, dict[str, Row]] = {case: {} for case in wanted}  # case -> version -> row
     inside: dict[lines.Line, list[str]] = {}  # line -> cases whose ends differ in it
     new_verdict = {}
     for report in reports:
@@ -201,6 +205,7 @@ def along_lines(cfg: Config, ui: UI, items: Sequence[Release], by_line: Sequence
             answers[report.case][line.name] = lines.LineAnswer(line.name, "not-checked")
         for line in maybe:
             last = items[line.last]
+            seen[report.case][str(last)] = last_rows[str(last)][report.case]
             got = verdict(report.case, last_rows[str(last)][report.case])
             if got is None:
                 answers[report.case][line.name] = lines.LineAnswer(line.name, "unmeasured", checked=last)
@@ -217,6 +222,7 @@ def along_lines(cfg: Config, ui: UI, items: Sequence[Release], by_line: Sequence
                        {n: first[n] for n in names if n in first})
         for sub in found:
             probed |= {str(v) for v in sub.result.probed}
+            seen[sub.case].update({str(v): sub.rows[str(v)] for v in sub.result.probed})
             if sub.result.transition:
                 status, first_new = "backport", sub.result.transition[1]
             elif sub.result.lo is not None and sub.result.endpoint_verdicts[0] == new_verdict[sub.case]:
@@ -226,7 +232,8 @@ def along_lines(cfg: Config, ui: UI, items: Sequence[Release], by_line: Sequence
             answers[sub.case][line.name] = lines.LineAnswer(line.name, status, first_new,
                                                             checked=items[line.last])
     order = {line.name: k for k, line in enumerate(by_line)}
-    out = [replace(r, lines=tuple(sorted(answers[r.case].values(), key=lambda a: -order[a.line])))
+    out = [replace(r, lines=tuple(sorted(answers[r.case].values(), key=lambda a: -order[a.line])),
+                   line_rows=tuple(seen[r.case].items()))
            if r.case in answers else r for r in reports]
     return out, probed
 
