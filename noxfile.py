@@ -34,11 +34,12 @@ def installable_releases(package: str = "tensorflow") -> list[tuple[str, str]]:
     """
     from harness import interpreters, releases
     from harness.config import default_cache_dir
-    from harness.errors import CatalogError
+    from harness.errors import CatalogError, UsageError
 
     try:
         catalog = releases.load_catalog(package, cache_dir=default_cache_dir(), offline=True)
-    except CatalogError:  # no cached catalog yet: no per-release sessions until a command fetched it
+    except (CatalogError, UsageError):  # no cached catalog yet (offline: a UsageError), or a damaged
+        # one: no per-release sessions until a command fetched it
         return []
     found = interpreters.discover()
     out = []
