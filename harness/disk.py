@@ -15,8 +15,11 @@ really comes back.  An environment is never evicted while any harness
 process runs in it (its shared lock, see ``locks``), nor when the caller
 protects it (the probe being measured and the ones being prefetched).
 Archive entries are removed only under uv's own cache lock (every uv
-process holds it shared while it installs), never under a running install;
-when uv is busy they wait for the next enforcement.
+process holds it shared while it installs), never under a running install.
+Entries no environment links (an evicted environment's, or what a stopped
+build unpacked) count against the budget until they are gone; when they
+reach ``DRAIN`` and this process's builds keep uv busy, new builds wait
+until the running ones end and the entries are removed (``BuildGate``).
 
 The default budget comes from the free space of the cache's disk
 (``default_budget``), and ``check`` refuses, before any work, a budget that
@@ -30,10 +33,13 @@ import json
 import math
 import os
 import re
+import dataclasses
 import shutil
 import threading
+import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,10 +118,11 @@ class Usage:
 
     envs: tuple[EnvUsage, ...]
     sizes: dict[Inode, int]
+    loose: int = 0  # archive entries of the harness's that no environment links (``Budget``)
 
     @property
     def total(self) -> int:
-        return sum(self.sizes[i] for i in set().union(*(e.inodes for e in self.envs)))
+        return self.loose + sum(self.sizes[i] for i in set().union(*(e.inodes for e in self.envs)))
 
 
 class Scanner:
@@ -222,15 +229,37 @@ class Budget:
     intro: str = ""  # the run's first line about disk: budget, use now, estimated peak
     scanner: Scanner = field(init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _entry_sizes: dict[Path, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.scanner = Scanner(self.envs_dir, self.uv_cache)
 
+    def usage(self) -> Usage:
+        """The environments, their archive entries and the loose entries (``_loose``)."""
+        usage = self.scanner.usage()
+        return dataclasses.replace(usage, loose=sum(self._loose(usage).values()))
+
     def measure(self) -> int:
         """The harness's bytes on disk now; the peak remembers the largest seen."""
-        total = self.scanner.usage().total
+        total = self.usage().total
         self.peak = max(self.peak, total)
         return total
+
+    def _loose(self, usage: Usage) -> dict[Path, int]:
+        """Archive entries that are the harness's and that no environment links, with their
+        sizes: those of evicted environments (pending removal) and those that appeared
+        while this process built (``BuildGate.made``) and stayed unlinked (a stopped or
+        failed build, or one about to link).  They are on disk, so they count; another
+        project's entries (or any linked elsewhere) are neither counted nor touched."""
+        linked = set().union(*(e.entries for e in usage.envs))
+        candidates = set(self._pending()) | {e for e in BUILDS.made if e.parent == self.archive}
+        out = {}
+        for entry in candidates - linked:
+            if entry.is_dir() and not _linked_elsewhere(entry):
+                if entry not in self._entry_sizes:
+                    self._entry_sizes[entry] = tree_size(entry)
+                out[entry] = self._entry_sizes[entry]
+        return out
 
     def summary(self) -> str:
         """The end-of-run line: the measured peak against the budget."""
@@ -246,10 +275,10 @@ class Budget:
         holds (its lock); says what was evicted and how much it freed.
         """
         with self._lock:
-            usage = self.scanner.usage()
+            usage = self.usage()
+            self.peak = max(self.peak, usage.total)
+            usage = self._remove_entries(usage)
             before = usage.total
-            self.peak = max(self.peak, before)
-            self._remove_entries(usage)
             if before + room <= self.limit:
                 return []
             evicted: list[EnvUsage] = []
@@ -269,21 +298,23 @@ class Budget:
                 kept.remove(candidate)
                 evicted.append(candidate)
                 self._pending(add=candidate.entries)  # on disk: a killed run's leftovers go next time
-                if Usage(tuple(kept), usage.sizes).total + room <= self.limit:
+                if Usage(tuple(kept), usage.sizes, usage.loose).total + room <= self.limit:
                     break
             if evicted:
-                after = Usage(tuple(kept), usage.sizes).total
+                after = Usage(tuple(kept), usage.sizes, usage.loose).total
                 self.evicted += len(evicted)
                 self.log(f"disk budget {_gb(self.limit)}: evicted {len(evicted)} environment(s) and "
                          f"their cache entries, {_gb(before - after)} ({_gb(before)} -> {_gb(after)}): "
                          f"{', '.join(e.path.name for e in evicted)}")
-            self._remove_entries(Usage(tuple(kept), usage.sizes))
+            self._remove_entries(Usage(tuple(kept), usage.sizes, usage.loose))
             return evicted
 
     def _pending(self, *, add: Iterable[Path] = (), drop: Iterable[Path] = ()) -> set[Path]:
         """The archive entries of evicted environments still to remove, kept in a file next
         to the environments (shared by every run on this cache), after adding and dropping."""
         path = self.envs_dir / PENDING
+        if not path.exists() and not add:
+            return set()  # nothing pending: no lock file, no folder made (a refused run makes none)
         with locks.EnvLock(locks.lock_path(path)) as lock:
             lock.acquire(shared=False)
             try:
@@ -301,21 +332,37 @@ class Budget:
     def archive(self) -> Path:
         return self.uv_cache / "archive-v0"
 
-    def _remove_entries(self, usage: Usage) -> None:
-        """Remove the pending archive entries that no environment links, under uv's lock."""
+    def _remove_entries(self, usage: Usage) -> Usage:
+        """Remove the loose archive entries under uv's lock; returns the usage after.
+
+        uv must be idle: an entry may be about to be linked by an install.
+        While this process's builders keep uv busy and the loose entries hold
+        ``DRAIN`` bytes or more, new builds wait (``BUILDS``) until the
+        running ones end, so the space comes back instead of piling up."""
         linked = set().union(*(e.entries for e in usage.envs))
-        pending = self._pending(drop=linked)  # linked again (a rebuild reused them): kept
-        if not pending:
-            return
+        self._pending(drop=linked)  # linked again (a rebuild reused them): kept
+        loose = self._loose(usage)
+        if not loose:
+            return dataclasses.replace(usage, loose=0)
         with _uv_idle(self.uv_cache) as idle:
-            if not idle:
-                return
-            for entry in pending:
-                # linked from elsewhere too (another cache's environments, another project):
-                # removing it would free nothing and cost them a download
-                if entry.is_dir() and not _linked_elsewhere(entry):
-                    shutil.rmtree(entry, ignore_errors=True)
-            self._pending(drop=pending)
+            if idle:
+                return self._remove(usage, loose)
+        if sum(loose.values()) < DRAIN:
+            return usage
+        with BUILDS.drained(timeout=DRAIN_WAIT) as ours_done:
+            if ours_done:  # then other processes' uv, if any, gets a minute to finish
+                with _uv_idle(self.uv_cache, wait=60.0) as idle:
+                    if idle:
+                        return self._remove(usage, self._loose(usage))
+        return usage
+
+    def _remove(self, usage: Usage, loose: dict[Path, int]) -> Usage:
+        for entry in loose:
+            shutil.rmtree(entry, ignore_errors=True)
+            self._entry_sizes.pop(entry, None)
+            BUILDS.made.discard(entry)
+        self._pending(drop=loose)
+        return dataclasses.replace(usage, loose=sum(self._loose(usage).values()))
 
 
 def _linked_elsewhere(entry: Path) -> bool:
@@ -331,24 +378,94 @@ def _linked_elsewhere(entry: Path) -> bool:
 
 
 class _uv_idle:
-    """uv's cache lock taken exclusively without waiting: no uv process is installing.
-    ``uv cache clean`` takes the same lock; every other uv command holds it shared."""
+    """uv's cache lock taken exclusively (without waiting, or polling up to ``wait``
+    seconds): no uv process is installing.  ``uv cache clean`` takes the same lock;
+    every other uv command holds it shared."""
 
-    def __init__(self, uv_cache: Path):
+    def __init__(self, uv_cache: Path, wait: float = 0.0):
         self.path = uv_cache / ".lock"
         self.fd: int | None = None
+        self.wait = wait
 
     def __enter__(self) -> bool:
+        deadline = time.monotonic() + self.wait
         try:
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
         except OSError:
             return False
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except OSError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.2)
 
     def __exit__(self, *exc) -> None:
         if self.fd is not None:
             os.close(self.fd)
+
+
+DRAIN = GB  # loose archive entries worth pausing this process's builds for
+DRAIN_WAIT = 300.0  # seconds to wait for this process's running builds to end
+
+
+class BuildGate:
+    """This process's environment builds, and a way to pause new ones.
+
+    ``envs`` runs every uv install inside ``building()``; ``drained()``
+    makes new builds wait and waits (up to ``timeout``) for the running ones
+    to end, so that uv's cache can be cleaned while it is idle.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._running = 0
+        self._draining = 0
+        self.made: set[Path] = set()  # archive entries that appeared while this process built
+
+    @contextmanager
+    def building(self, archive: Path) -> Iterator[None]:
+        """One build; the archive entries that appear meanwhile are noted as ``made``."""
+        with self._cond:
+            self._cond.wait_for(lambda: not self._draining)
+            self._running += 1
+        before = _entries(archive)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self.made |= _entries(archive) - before
+                self._running -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def drained(self, timeout: float) -> Iterator[bool]:
+        with self._cond:
+            self._draining += 1
+            try:
+                idle = self._cond.wait_for(lambda: self._running == 0, timeout=timeout)
+            except BaseException:
+                self._draining -= 1
+                self._cond.notify_all()
+                raise
+        try:
+            yield idle
+        finally:
+            with self._cond:
+                self._draining -= 1
+                self._cond.notify_all()
+
+
+BUILDS = BuildGate()
+
+
+def _entries(archive: Path) -> set[Path]:
+    try:
+        return {e for e in archive.iterdir() if e.is_dir()}
+    except OSError:
+        return set()
 
 
 def for_run(given: float | None, envs_dir: Path, uv_cache: Path, estimates: Sequence[int],

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from harness import command, envs_virtualenv, locks
-from harness.disk import INFO_FILE, tree_size
+from harness.disk import BUILDS, INFO_FILE, tree_size
 from harness.errors import EnvironmentBuildError, NetworkUnavailable
 from harness.files import atomic_write
 from harness.frameworks import Framework
@@ -248,6 +248,12 @@ def _ready(spec: EnvSpec, path: Path) -> Env | None:
 
 def _build(spec: EnvSpec, path: Path, *, offline: bool = False,
            stop: threading.Event | None = None) -> Env:
+    with BUILDS.building(uv_cache_dir() / "archive-v0"):  # waits while the budget cleans uv's cache
+        return _build_now(spec, path, offline=offline, stop=stop)
+
+
+def _build_now(spec: EnvSpec, path: Path, *, offline: bool = False,
+               stop: threading.Event | None = None) -> Env:
     uv = uv_binary()
     env = uv_env()
     started = time.monotonic()

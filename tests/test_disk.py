@@ -250,3 +250,74 @@ def test_fitting_is_the_most_environments_at_once_the_budget_holds():
     assert disk.fitting(7 * GB, sizes, 1, 4) == 4
     assert disk.fitting(100 * GB, sizes, 1, 2) == 2  # never more than asked
     assert disk.fitting(2 * GB, sizes, 3, 5) == 3  # nothing fits: the least (check refuses it)
+
+
+def test_entries_a_build_left_unlinked_count_and_go_but_not_someone_elses(world):
+    # a stopped speculative build leaves what uv unpacked: on disk, linked by nothing
+    root, uv, a, b = world
+    budget = Budget(100 * MB, root / "envs", uv, log=lambda _: None)
+    base = budget.measure()
+    with disk.BUILDS.building(uv / "archive-v0"):
+        left = _entry(uv, "left-by-a-stopped-build", 6 * MB).parents[1]
+    _entry(uv, "another-project-meanwhile", 5 * MB)  # not made by a build of ours
+    assert left in disk.BUILDS.made
+    assert 6 * MB <= budget.measure() - base < 7 * MB  # counted: it is on disk
+    budget.enforce()  # uv is idle here: the loose entry goes, the other project's stays
+    assert not left.exists() and (uv / "archive-v0" / "another-project-meanwhile").exists()
+    assert budget.measure() - base < 1 * MB and left not in disk.BUILDS.made
+
+
+def test_loose_entries_wait_for_a_busy_uv_and_stay_counted(world):
+    root, uv, a, b = world
+    budget = Budget(100 * MB, root / "envs", uv, log=lambda _: None)
+    with disk.BUILDS.building(uv / "archive-v0"):
+        left = _entry(uv, "unpacked-not-yet-linked", 3 * MB).parents[1]
+    fd = os.open(uv / ".lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_SH)  # a uv process installing (below DRAIN: no pause)
+    try:
+        budget.enforce()
+        assert left.exists()
+        assert budget.measure() >= 3 * MB + 14 * MB
+    finally:
+        os.close(fd)
+    budget.enforce()
+    assert not left.exists()
+
+
+def test_build_gate_drain_waits_for_running_builds_and_holds_new_ones(tmp_path):
+    import threading
+    import time
+
+    gate = disk.BuildGate()
+    events = []
+    release_first = threading.Event()
+
+    def build(name, hold=None):
+        with gate.building(tmp_path):
+            events.append(f"{name} start")
+            if hold:
+                hold.wait(5)
+            events.append(f"{name} end")
+
+    first = threading.Thread(target=build, args=("first", release_first))
+    first.start()
+    while "first start" not in events:
+        time.sleep(0.01)
+
+    def drain():
+        with gate.drained(timeout=5) as idle:
+            events.append(f"drained {idle}")
+            time.sleep(0.2)  # a new build must not start while drained
+            events.append("drain end")
+
+    drainer = threading.Thread(target=drain)
+    drainer.start()
+    time.sleep(0.1)
+    second = threading.Thread(target=build, args=("second",))
+    second.start()
+    time.sleep(0.1)
+    release_first.set()
+    for t in (first, drainer, second):
+        t.join(5)
+    assert events == ["first start", "first end", "drained True", "drain end", "second start",
+                      "second end"]
