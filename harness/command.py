@@ -11,7 +11,7 @@ import os
 import signal
 import subprocess
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from harness.errors import HarnessError
@@ -44,11 +44,13 @@ def run(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     timeout: float | None = None,
+    on_line: Callable[[str], None] | None = None,
 ) -> str:
     """Run ``argv`` to completion and return its combined stdout+stderr.
 
     It runs in its own process group: on a timeout (or Ctrl-C) the whole
-    group is killed, not only the direct child.
+    group is killed, not only the direct child.  ``on_line``: called with
+    each output line as it comes (from another thread; the live display).
     """
     try:
         proc = subprocess.Popen(
@@ -66,11 +68,12 @@ def run(
         raise CommandFailed(argv, None, f"cannot execute: {exc}") from None
     with _lock:
         _running.add(proc)
+    reader = _Lines(proc, on_line) if on_line is not None else None
     try:
-        out, _ = proc.communicate(timeout=timeout)
+        out = reader.wait(timeout) if reader else proc.communicate(timeout=timeout)[0]
     except subprocess.TimeoutExpired:
         kill_group(proc)
-        out, _ = proc.communicate()
+        out = reader.wait(None) if reader else proc.communicate()[0]
         raise CommandFailed(argv, None, f"{out}\ntimed out after {timeout} s", timed_out=True) from None
     except BaseException:
         kill_group(proc)
@@ -81,6 +84,28 @@ def run(
     if proc.returncode != 0:
         raise CommandFailed(argv, proc.returncode, out)
     return out
+
+
+class _Lines:
+    """A command's output read line by line on a thread, each line handed to ``on_line``."""
+
+    def __init__(self, proc: subprocess.Popen, on_line: Callable[[str], None]) -> None:
+        self.proc, self.on_line, self.lines = proc, on_line, []
+        self.thread = threading.Thread(target=self._pump, daemon=True)
+        self.thread.start()
+
+    def _pump(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            try:
+                self.on_line(line.rstrip("\n"))
+            except Exception:  # the display must never fail a build
+                pass
+
+    def wait(self, timeout: float | None) -> str:
+        self.proc.wait(timeout=timeout)
+        self.thread.join()
+        return "".join(self.lines)
 
 
 # Commands running now (in any thread).  Their own process group keeps the

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from harness import command, envs_virtualenv, locks
+from harness import command, envs_virtualenv, locks, progress
 from harness.disk import INFO_FILE, tree_size
 from harness.errors import EnvironmentBuildError, NetworkUnavailable
 from harness.files import atomic_write
@@ -243,6 +243,7 @@ def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
     env = uv_env()
     started = time.monotonic()
     try:
+        progress.stage("creating environment")
         if envs_virtualenv.wanted(spec.python_version):  # uv cannot make 2.7 environments
             frozen = envs_virtualenv.install(spec, path, env=env, uv=uv, offline=offline,
                                              catalog_dir=path.parent.parent)
@@ -253,6 +254,7 @@ def _build(spec: EnvSpec, path: Path, *, offline: bool = False) -> Env:
                  *(["--offline"] if offline else [])],
                 env=env,
                 timeout=1800,
+                on_line=progress.uv_lines(),
             )
             frozen = command.run([uv, "pip", "freeze", "--python", str(path / "bin" / "python")],
                                  env=env)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from harness import bisection, disk, envs, goodwhen, output, pasteable, releases
+from harness import bisection, changes, disk, envs, goodwhen, output, pasteable, progress, releases, shard
 from harness.cases import Case
 from harness.commands import resumable
 from harness.errors import UsageError
@@ -28,7 +28,7 @@ from harness.transitions import nightly_range
 from harness.ui import UI
 
 OPTIONS = ("package", "releases", "case", "case-files", "script", "environments", "running", "output",
-           "store")
+           "progress", "store")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -120,10 +120,15 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
                 f"catalog: {plan.catalog.source}")
     ui.progress(budget.intro)
     first = first_outcomes(cfg, ui, items[0], plan, variant) if cfg.good_when == "first" else {}
-    reports = search(cfg, ui, items, plan.cases, plan.interpreters, plan.store, variant, budget, first)
+    with progress.shown(ui.err, quiet=cfg.quiet, verbose=cfg.verbose, releases=items, unit="probe",
+                        expected=bisection.Bisection(len(items)).steps_left()):
+        reports = search(cfg, ui, items, plan.cases, plan.interpreters, plan.store, variant, budget, first)
     ui.result("")
-    for report in reports:
-        ui.result(report.summary())
+    flips = changes.from_reports(reports)
+    if flips:
+        ui.render(changes.table(changes.group(flips)))
+    for line in changes.unchanged(reports):
+        ui.result(line)
     probed = {v for r in reports for v in r.result.probed}
     ui.result(f"\n{len(probed)} release(s) probed of {len(items)}; results stored under {cfg.results_dir}")
     paste_ready(cfg, ui, reports, plan)
@@ -207,8 +212,8 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                 for index in ahead:
                     if index not in prefetched and index not in wanted:
                         prefetched.add(index)
-                        prefetcher.submit(prepare, cfg, items[index], cases, interpreters, store,
-                                          variant, budget)
+                        prefetcher.submit(progress.working(str(items[index]), prepare, speculative=True),
+                                          cfg, items[index], cases, interpreters, store, variant, budget)
             for index in sorted(wanted):
                 step += 1
                 release = items[index]
@@ -216,8 +221,9 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                 doing = "stored" if all_stored(cfg, release, cases, interpreters, store, variant) else "measuring"
                 ui.progress(f"[step {step}, ~{left} left] {cfg.package} {release}: {doing} "
                             f"{len(cases)} case(s) (wanted by {_few(wanted[index])})")
-                measured = measure(cfg, release, cases, interpreters, store, variant=variant,
-                                   log=ui.progress, budget=budget)
+                with progress.worker(str(release)):
+                    measured = measure(cfg, release, cases, interpreters, store, variant=variant,
+                                       log=ui.progress, budget=budget)
                 counts = Counter(str(row.outcome) for row in measured.values())
                 line = (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + "; "
                         + _few([f"{n}={measured[n].outcome}" for n in wanted[index]]))
@@ -229,6 +235,8 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                     searches[name].record(index, good.verdict(row.outcome, row.detail, first.get(name)))
                     if row.outcome is Outcome.SKIP:
                         ui.progress(f"    skipped: {row.detail}")
+                progress.done(0.0 if doing == "stored" else shard.cost(release),
+                              left=max(s.steps_left() for s in searches.values()))
                 if budget is not None:
                     budget.enforce()
     return [CaseReport(n, bisection.result(items, searches[n]), rows[n], cfg.good_when) for n in names]
