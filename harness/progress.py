@@ -303,13 +303,15 @@ def stage(text: str) -> None:
         display.stage(name, text)
 
 
-def cases(done_cases: int, total: int, ready: bool) -> None:
-    """The runner has finished ``done_cases`` of ``total`` (``ready``: the framework is imported)."""
+def cases(done_cases: int, total: int, ready: bool, restarts: int = 0) -> None:
+    """The runner has finished ``done_cases`` of ``total`` (``ready``: the framework is
+    imported; ``restarts``: the runner was started again after a case crashed or hung)."""
     display, name = _current()
     if display is None or name is None:
         return
     if not ready:
-        display.stage(name, "importing")
+        again = f" again (restart {restarts}, after a crash or hang)" if restarts else ""
+        display.stage(name, f"importing{again}")
     else:
         display.stage(name, f"case {min(done_cases + 1, total)}/{total}", done_cases, total, throttle=True)
 

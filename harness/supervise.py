@@ -76,7 +76,7 @@ def supervise(python: Path, driver: Path, out_dir: Path, n_cases: int, *, env: M
                              env=dict(env), log=log_path, cwd=cwd)
         follow = display.runner_log(log_path)  # -v: the runner's output as it comes
         try:
-            timed_out = _watch(proc, out_dir, n_cases, limits, stop, follow)
+            timed_out = _watch(proc, out_dir, n_cases, limits, stop, follow, restarts=attempt - 1)
         finally:  # ended, crashed, hung or Ctrl-C: leave nothing a case spawned behind
             command.kill_group(proc)
             follow(final=True)
@@ -142,7 +142,7 @@ def crash_cause(log: str) -> str:
 
 
 def _watch(proc, out_dir: Path, n_cases: int, limits: Limits, stop: threading.Event,
-           follow=lambda: None) -> bool:
+           follow=lambda: None, restarts: int = 0) -> bool:
     """Wait for ``proc``; kill its group when a case (or the import) overruns. True if killed.
 
     ``stop`` set by another thread (Ctrl-C) kills the runner and raises ``Cancelled``.
@@ -157,7 +157,7 @@ def _watch(proc, out_dir: Path, n_cases: int, limits: Limits, stop: threading.Ev
         return done + (out_dir / "ready.json").exists()
 
     seen = progress()
-    display.cases(done, n_cases, ready=(out_dir / "ready.json").exists())
+    display.cases(done, n_cases, ready=(out_dir / "ready.json").exists(), restarts=restarts)
     first = limits.timeout if (out_dir / "ready.json").exists() else limits.import_timeout
     deadline = time.monotonic() + first
     while proc.poll() is None:

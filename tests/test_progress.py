@@ -104,10 +104,12 @@ def test_plain_mode_prints_one_line_per_stage_change_and_throttles_cases(monkeyp
             progress.cases(0, 3, ready=True)
             progress.cases(1, 3, ready=True)  # within PLAIN_CASE_SECONDS: not printed
             progress.cases(2, 3, ready=True)
+            progress.cases(2, 3, ready=False, restarts=1)
         progress.done(10.0)
     lines = buffer.getvalue().splitlines()
-    assert lines[:4] == ["[1.0.0] installing", "[1.0.0] importing", "[1.0.0] case 1/3", "[1.0.0] case 3/3"]
-    assert lines[4].startswith("overall: 1/1 releases")
+    assert lines[:5] == ["[1.0.0] installing", "[1.0.0] importing", "[1.0.0] case 1/3", "[1.0.0] case 3/3",
+                         "[1.0.0] importing again (restart 1, after a crash or hang)"]
+    assert lines[5].startswith("overall: 1/1 releases")
     assert "\x1b" not in buffer.getvalue() and "\r" not in buffer.getvalue()
 
 
@@ -210,6 +212,8 @@ def test_scan_with_stderr_a_pipe_prints_plain_event_lines_and_verbose_output(wor
     # -v: uv's own output and the runner's, per worker
     assert "[1.0.0] uv: + fakeflow==1.0.0" in err and "[1.1.0] uv: + fakeflow==1.1.0" in err
     assert "[1.0.0] runner: about to crash: marker-7731" in err
+    # the crash was the last case: no restart; a restart would say so
+    assert "importing again" not in err
     # the end: a table of transitions on stdout
     table = [line for line in ran.stdout.splitlines() if "1.0.0 -> 1.1.0" in line]
     assert len(table) == 1 and "wrong -> pass" in table[0] and "seed_conv2d" in table[0], ran.stdout
