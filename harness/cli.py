@@ -200,6 +200,15 @@ def _output(p: argparse.ArgumentParser) -> None:
     g.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
 
 
+def _progress(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("progress")
+    g.add_argument("-v", "--verbose", action="store_true",
+                   help="also show uv's and the runner's output lines in the progress")
+    g.add_argument("--keep-logs", action="store_true",
+                   help="keep the runner log of each crashed or hung case (under the cache's logs/) "
+                   "and name its path in the stored row's detail")
+
+
 def _store(p: argparse.ArgumentParser) -> None:
     p.add_argument_group("results").add_argument(
         "--results", dest="results_dir", type=_results_dir, metavar="DIR",
@@ -239,7 +248,7 @@ def _script(p: argparse.ArgumentParser) -> None:
 
 # Option groups a command can declare in its module's OPTIONS.
 GROUPS = {"package": _package, "releases": _releases, "case": _case_names, "case-files": _case_files,
-          "environments": _environments, "running": _running, "output": _output,
+          "environments": _environments, "running": _running, "output": _output, "progress": _progress,
           "store": _store, "stores": _stores, "script": _script}
 
 

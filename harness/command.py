@@ -12,7 +12,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from harness.errors import HarnessError
@@ -46,13 +46,15 @@ def run(
     cwd: Path | None = None,
     timeout: float | None = None,
     stop: threading.Event | None = None,
+    on_line: Callable[[str], None] | None = None,
 ) -> str:
     """Run ``argv`` to completion and return its combined stdout+stderr.
 
     It runs in its own process group: on a timeout (or Ctrl-C) the whole
     group is killed, not only the direct child.  ``stop``: set by another
     thread, it kills the command the same way, which then fails with
-    ``returncode`` None and "stopped: no longer needed".
+    ``returncode`` None and "stopped: no longer needed".  ``on_line``: called
+    with each output line as it comes (from another thread; the live display).
     """
     try:
         proc = subprocess.Popen(
@@ -70,6 +72,11 @@ def run(
         raise CommandFailed(argv, None, f"cannot execute: {exc}") from None
     with _lock:
         _running.add(proc)
+    reader = _Lines(proc, on_line) if on_line is not None else None
+
+    def collect(wait: float | None) -> str:
+        return reader.wait(wait) if reader else proc.communicate(timeout=wait)[0]
+
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
         while True:
@@ -77,16 +84,16 @@ def run(
             if stop is not None:
                 wait = 0.2 if wait is None else min(wait, 0.2)
             try:
-                out, _ = proc.communicate(timeout=wait)
+                out = collect(wait)
                 break
             except subprocess.TimeoutExpired:
                 if stop is not None and stop.is_set():
                     kill_group(proc)
-                    out, _ = proc.communicate()
+                    out = collect(None)
                     raise CommandFailed(argv, None, f"{out}\nstopped: no longer needed") from None
                 if deadline is not None and time.monotonic() >= deadline:
                     kill_group(proc)
-                    out, _ = proc.communicate()
+                    out = collect(None)
                     raise CommandFailed(argv, None, f"{out}\ntimed out after {timeout} s",
                                         timed_out=True) from None
     except BaseException:
@@ -98,6 +105,28 @@ def run(
     if proc.returncode != 0:
         raise CommandFailed(argv, proc.returncode, out)
     return out
+
+
+class _Lines:
+    """A command's output read line by line on a thread, each line handed to ``on_line``."""
+
+    def __init__(self, proc: subprocess.Popen, on_line: Callable[[str], None]) -> None:
+        self.proc, self.on_line, self.lines = proc, on_line, []
+        self.thread = threading.Thread(target=self._pump, daemon=True)
+        self.thread.start()
+
+    def _pump(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            try:
+                self.on_line(line.rstrip("\n"))
+            except Exception:  # the display must never fail a build
+                pass
+
+    def wait(self, timeout: float | None) -> str:
+        self.proc.wait(timeout=timeout)
+        self.thread.join()
+        return "".join(self.lines)
 
 
 # Commands running now (in any thread).  Their own process group keeps the

@@ -65,6 +65,8 @@ class Config:
     schedule: str = "pipeline"  # bisect: "pipeline" or "step" (one probe at a time, as before)
     nightly: bool = False  # bisect: narrow a transition over tf-nightly builds
     quiet: bool = False
+    verbose: bool = False  # scan/bisect -v: uv's and the runner's output lines in the progress
+    keep_logs: bool = False  # scan/bisect: keep the runner log of each crashed or hung case
     results_dirs: tuple[Path, ...] = ()  # report: every store to merge (results_dir is the first)
     report_dir: Path | None = None  # report: where its files go (default: results_dir)
     shard: Shard | None = None  # scan --shard I/N: only this share of the selected releases
@@ -81,6 +83,11 @@ class Config:
     @property
     def envs_dir(self) -> Path:
         return self.cache_dir / "envs"
+
+    @property
+    def logs_dir(self) -> Path:
+        """``--keep-logs``: ``<environment>/<variant>/<case>.log`` under it."""
+        return self.cache_dir / "logs"
 
     @property
     def work_dir(self) -> Path:

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from harness import command, envs_virtualenv, locks
+from harness import command, envs_virtualenv, locks, progress
 from harness.disk import BUILDS, INFO_FILE, tree_size
 from harness.errors import EnvironmentBuildError, NetworkUnavailable
 from harness.files import atomic_write
@@ -259,6 +259,7 @@ def _build_now(spec: EnvSpec, path: Path, *, offline: bool = False,
     started = time.monotonic()
     try:
         installed = ""
+        progress.stage("creating environment")
         if envs_virtualenv.wanted(spec.python_version):  # uv cannot make 2.7 environments
             venv_done = time.monotonic()
             frozen = envs_virtualenv.install(spec, path, env=env, uv=uv, offline=offline,
@@ -273,6 +274,7 @@ def _build_now(spec: EnvSpec, path: Path, *, offline: bool = False,
                 env=env,
                 timeout=1800,
                 stop=stop,
+                on_line=progress.uv_lines(),
             )
             install_done = time.monotonic()
             frozen = command.run([uv, "pip", "freeze", "--python", str(path / "bin" / "python")],

@@ -226,7 +226,8 @@ def _run_cases(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
             ready = supervise(env.python, driver, out_dir, len(cases),
                               env=envs.child_env(env, framework, dict(variant.env)),
                               limits=Limits(cfg.timeout, cfg.import_timeout),
-                              python_version=env.spec.python_version, stop=stop)
+                              python_version=env.spec.python_version, stop=stop,
+                              keep_logs=cfg.logs_dir / env.path.name / variant.name if cfg.keep_logs else None)
         except Cancelled:  # Ctrl-C: the cases that finished before it are stored all the same
             finished = [i for i in range(len(cases)) if (out_dir / f"{i}.json").exists()]
             if finished and (out_dir / "ready.json").exists() and on_cancel is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import threading
 import time
 from collections.abc import Mapping
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import command
+from harness import progress as display
 
 IMPORT_FAILED = 3  # driver.py's exit code when the framework does not import
 POLL = 0.05
@@ -48,11 +50,14 @@ class Limits:
 
 
 def supervise(python: Path, driver: Path, out_dir: Path, n_cases: int, *, env: Mapping[str, str],
-              limits: Limits, python_version: str, stop: threading.Event) -> dict:
+              limits: Limits, python_version: str, stop: threading.Event,
+              keep_logs: Path | None = None) -> dict:
     """Run the driver until every case has a result file; return ready.json's content.
 
     Raises ``Skip`` when the framework cannot be imported (or the import
-    crashes or hangs), ``Cancelled`` when ``stop`` is set.
+    crashes or hangs), ``Cancelled`` when ``stop`` is set.  ``keep_logs``: a
+    folder where the runner log of a case that crashed or hung is kept as
+    ``<case>.log``, its path named in the case's message.
     """
     # absolute (not resolved: a venv's bin/python is a symlink that must stay one)
     python, driver, out_dir = python.absolute(), driver.absolute(), out_dir.absolute()
@@ -69,10 +74,12 @@ def supervise(python: Path, driver: Path, out_dir: Path, n_cases: int, *, env: M
         (out_dir / "ready.json").unlink(missing_ok=True)  # each start imports anew
         proc = command.start([str(python), str(driver), str(job), str(out_dir), str(os.getpid())],
                              env=dict(env), log=log_path, cwd=cwd)
+        follow = display.runner_log(log_path)  # -v: the runner's output as it comes
         try:
-            timed_out = _watch(proc, out_dir, n_cases, limits, stop)
+            timed_out = _watch(proc, out_dir, n_cases, limits, stop, follow, restarts=attempt - 1)
         finally:  # ended, crashed, hung or Ctrl-C: leave nothing a case spawned behind
             command.kill_group(proc)
+            follow(final=True)
         rc = proc.returncode
         imported = (out_dir / "ready.json").exists()
         if imported:
@@ -95,7 +102,18 @@ def supervise(python: Path, driver: Path, out_dir: Path, n_cases: int, *, env: M
             cause = crash_cause(log_path.read_text(errors="replace"))
             what = sig or f"exit code {rc}"
             result = {"status": "crash", "message": f"{what}: {cause}" if cause else what}
+        if keep_logs is not None:
+            result["message"] += f" (log: {_keep_log(log_path, keep_logs, job, index)})"
         (out_dir / f"{index}.json").write_text(json.dumps(result))
+
+
+def _keep_log(log_path: Path, folder: Path, job: Path, index: int) -> Path:
+    """Copy the runner log of case ``index`` (which crashed or hung) to ``folder/<case>.log``."""
+    name = json.loads(job.read_text())["cases"][index]["name"]
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = (folder / f"{name}.log").absolute()
+    shutil.copyfile(log_path, kept)
+    return kept
 
 
 # glog's prefix: "2026-11-27 23:10:01.431800: F tensorflow/core/kernels/conv_ops.cc:65] ..."
@@ -123,10 +141,12 @@ def crash_cause(log: str) -> str:
     return ""
 
 
-def _watch(proc, out_dir: Path, n_cases: int, limits: Limits, stop: threading.Event) -> bool:
+def _watch(proc, out_dir: Path, n_cases: int, limits: Limits, stop: threading.Event,
+           follow=lambda: None, restarts: int = 0) -> bool:
     """Wait for ``proc``; kill its group when a case (or the import) overruns. True if killed.
 
     ``stop`` set by another thread (Ctrl-C) kills the runner and raises ``Cancelled``.
+    ``follow`` is called at every poll (``-v`` prints the runner's new output lines).
     """
     done = 0  # the runner writes results in case order: only the next one can appear
 
@@ -137,13 +157,16 @@ def _watch(proc, out_dir: Path, n_cases: int, limits: Limits, stop: threading.Ev
         return done + (out_dir / "ready.json").exists()
 
     seen = progress()
+    display.cases(done, n_cases, ready=(out_dir / "ready.json").exists(), restarts=restarts)
     first = limits.timeout if (out_dir / "ready.json").exists() else limits.import_timeout
     deadline = time.monotonic() + first
     while proc.poll() is None:
         now = time.monotonic()
         current = progress()
+        follow()
         if current != seen:
             seen, deadline = current, now + limits.timeout
+            display.cases(done, n_cases, ready=True)
         if now > deadline:
             command.kill_group(proc)
             return True

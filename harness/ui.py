@@ -24,3 +24,7 @@ class UI:
 
     def result(self, text: str = "") -> None:
         self.out.print(text, markup=False)
+
+    def render(self, renderable) -> None:
+        """A rich renderable (a table) among the results."""
+        self.out.print(renderable)

@@ -79,3 +79,16 @@ def test_describe_says_every_kind_once():
 def test_line_ends():
     line = Line("2.9", (6, 7, 8))
     assert (line.first, line.last) == (6, 8)
+
+
+def test_the_end_of_run_table_notes_each_cases_lines():
+    from types import SimpleNamespace
+
+    from harness import changes
+
+    result = SimpleNamespace(transition=("2.9.0", "2.10.0"), skipped=())
+    report = SimpleNamespace(case="c", result=result, outcome=lambda v: "crash" if v == "2.9.0" else "error",
+                             lines=(LineAnswer("2.8", "backport", "2.8.3", "2.8.4"),))
+    (flip,) = changes.from_reports([report])
+    assert (flip.old, flip.new, flip.old_outcome, flip.new_outcome) == ("2.9.0", "2.10.0", "crash", "error")
+    assert flip.note == "also in 2.8.3"

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 
-from harness import bisection, disk, envs, goodwhen, lines, output, pasteable, releases
+from harness import (bisection, changes, disk, envs, goodwhen, lines, output, pasteable, progress,
+                     releases, shard)
 from harness.cases import Case
 from harness.commands import resumable
 from harness.errors import HarnessError, UsageError
@@ -29,7 +30,7 @@ from harness.transitions import nightly_range
 from harness.ui import UI
 
 OPTIONS = ("package", "releases", "case", "case-files", "script", "environments", "running", "output",
-           "store")
+           "progress", "store")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -141,18 +142,23 @@ def _run(cfg: Config, ui: UI, plan: Plan) -> int:
     ui.progress(budget.intro)
     first = first_outcomes(cfg, ui, items[0], plan, variant) if cfg.good_when == "first" else {}
     by_line = lines.lines_of([r.version for r in items])
-    if cfg.lines and lines.has_patch_lines(by_line):
-        main = [items[i] for i in lines.mainline(by_line)]
-        ui.progress(f"searching the mainline first: the first release of each of the {len(main)} "
-                    f"minor lines ({', '.join(map(str, main[:3]))}, ..); then the patch lines")
+    use_lines = cfg.lines and lines.has_patch_lines(by_line)
+    main = [items[i] for i in lines.mainline(by_line)] if use_lines else list(items)
+    with progress.shown(ui.err, quiet=cfg.quiet, verbose=cfg.verbose, releases=main, unit="probe",
+                        expected=bisection.Bisection(len(main)).steps_left()):
+        if use_lines:
+            ui.progress(f"searching the mainline first: the first release of each of the {len(main)} "
+                        f"minor lines ({', '.join(map(str, main[:3]))}, ..); then the patch lines")
         reports = search(cfg, ui, main, plan.cases, plan.interpreters, plan.store, variant, budget, first)
-        reports, extra = along_lines(cfg, ui, items, by_line, reports, plan, variant, budget, first)
-    else:
-        reports = search(cfg, ui, items, plan.cases, plan.interpreters, plan.store, variant, budget, first)
-        extra = set()
+        extra: set[str] = set()
+        if use_lines:
+            reports, extra = along_lines(cfg, ui, items, by_line, reports, plan, variant, budget, first)
     ui.result("")
-    for report in reports:
-        ui.result(report.summary())
+    flips = changes.from_reports(reports)
+    if flips:
+        ui.render(changes.table(changes.group(flips)))
+    for line in changes.unchanged(reports):
+        ui.result(line)
     probed = {str(v) for r in reports for v in r.result.probed} | extra
     ui.result(f"\n{len(probed)} release(s) probed of {len(items)}; results stored under {cfg.results_dir}")
     paste_ready(cfg, ui, reports, plan)
@@ -246,8 +252,9 @@ def measure_set(cfg: Config, ui: UI, chosen: Sequence[Release], plan: Plan, vari
             p for p in (env_path(cfg, r, plan.interpreters) for r in chosen) if p)
 
     def one(release: Release) -> dict[str, Row]:
-        rows = measure(cfg, release, plan.cases, plan.interpreters, plan.store, variant=variant,
-                       log=ui.progress, budget=budget)
+        with progress.worker(str(release)):
+            rows = measure(cfg, release, plan.cases, plan.interpreters, plan.store, variant=variant,
+                           log=ui.progress, budget=budget)
         counts = Counter(str(row.outcome) for row in rows.values())
         ui.progress(f"    {cfg.package} {release}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         return rows
@@ -346,8 +353,9 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
     def build(index: int, ahead: bool = False) -> Prepared | None:
         dropped = drop.setdefault(index, threading.Event()) if ahead else None
         try:
-            ready_env = prepare(cfg, items[index], cases, interpreters, store, variant,
-                                log=ui.progress, stop=dropped, budget=budget)
+            with progress.worker(str(items[index]), speculative=ahead):
+                ready_env = prepare(cfg, items[index], cases, interpreters, store, variant,
+                                    log=ui.progress, stop=dropped, budget=budget)
         except HarnessError:
             if not ahead:
                 raise
@@ -355,8 +363,9 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
         return None if dropped is not None and dropped.is_set() else ready_env
 
     def run(index: int) -> dict[str, Row]:
-        return measure(cfg, items[index], cases, interpreters, store, variant=variant, stop=stop,
-                       log=ui.progress, budget=budget, prepared=prepared[index])
+        with progress.worker(str(items[index]), speculative=index not in wanted_now):
+            return measure(cfg, items[index], cases, interpreters, store, variant=variant, stop=stop,
+                           log=ui.progress, budget=budget, prepared=prepared[index])
 
     def protect(scores: dict[int, float], now: dict[int, list[str]]) -> None:
         """What the searches need next stays on disk: built and not yet measured,
@@ -366,6 +375,7 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
         keep = set(building.values()) | set(running.values()) | set(now) | set(scores)
         budget.protected = frozenset(p for p in (env_path(cfg, items[i], interpreters) for i in keep) if p)
 
+    wanted_now: set[int] = set()  # for the display: a run nobody wanted yet is speculative
     pool = ThreadPoolExecutor(max_workers=runners + builders)
     try:
         while True:
@@ -376,6 +386,7 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                     now.setdefault(index, []).append(name)
             if not now:
                 break
+            wanted_now |= set(now)
             scores = bisection.wanted(searches.values(), (verdicts[n] for n in names), depth)
             protect(scores, now)
             busy = set(measured) | set(building.values()) | set(running.values())
@@ -437,6 +448,9 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                 ui.progress(f"    {cfg.package} {items[index]} (python {py}): {line}")
                 if all(row.outcome is Outcome.SKIP for row in rows.values()):
                     ui.progress(f"    skipped: {next(iter(rows.values())).detail}")
+                fresh = any(row.import_seconds is not None for row in rows.values())
+                progress.done(shard.cost(items[index]) if fresh else 0.0,
+                              left=max(s.steps_left() for s in searches.values()))
     except BaseException:
         stop.set()
         raise

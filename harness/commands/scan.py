@@ -13,11 +13,11 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from harness import disk, envs, output
+from harness import changes, disk, envs, output, progress, shard
 from harness.commands import resumable
 from harness.config import Config, Variant
 from harness.errors import HarnessError
-from harness.measure import env_estimate, measure
+from harness.measure import all_stored, env_estimate, measure
 from harness.outcome import Outcome
 from harness.plan import Plan, build, default_range, installable, restrict
 from harness.releases import Release
@@ -27,7 +27,7 @@ from harness.shard import parse as parse_shard
 from harness.ui import UI
 
 OPTIONS = ("package", "releases", "case", "case-files", "script", "environments", "running", "output",
-           "store")
+           "progress", "store")
 
 
 def _shard(text: str) -> Shard:
@@ -95,10 +95,16 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
     stop = threading.Event()  # set on Ctrl-C: workers kill their runners and return
 
     def task(release: Release, variant: Variant) -> dict[str, Row]:
-        return measure(cfg, release, plan.cases, plan.interpreters, plan.store,
-                       variant=variant, stop=stop, log=ui.progress, budget=budget)
+        with progress.worker(str(release) if len(cfg.variants) == 1 else f"{release} {variant}"):
+            return measure(cfg, release, plan.cases, plan.interpreters, plan.store,
+                           variant=variant, stop=stop, log=ui.progress, budget=budget)
 
-    with ThreadPoolExecutor(max_workers=cfg.jobs) as pool:
+    # the overall bar's ETA: the shards' cost model, nothing for what is stored already
+    costs = {(str(r), v.name): 0.0 if all_stored(cfg, r, plan.cases, plan.interpreters, plan.store, v)
+             else shard.cost(r) for r, v in work}
+    with ThreadPoolExecutor(max_workers=cfg.jobs) as pool, \
+            progress.shown(ui.err, quiet=cfg.quiet, verbose=cfg.verbose, releases=items,
+                           costs=list(costs.values()), workers=min(cfg.jobs, len(work))):
         pending: dict[Future, tuple[Release, Variant]] = {}
         queue = list(work)
         try:
@@ -117,6 +123,7 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
                     ui.progress(f"[{done}/{len(work)}] {cfg.package} {release} (python {py}, "
                                 f"{variant.name}): {_counts(measured.values())}"
                                 + (f" ({'; '.join(skips)})" if skips else ""))
+                    progress.done(costs[(str(release), variant.name)])
                     budget.enforce()
         except BaseException:
             stop.set()
@@ -128,6 +135,11 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
              else f"nothing new stored under {cfg.results_dir}")
     ui.result(f"{len(all_rows)} rows for {len(items)} releases in {time.monotonic() - started:.0f} s "
               f"({_counts(all_rows)}); {where}")
+    flips = changes.from_rows(all_rows)
+    if flips:
+        ui.render(changes.table(changes.group(flips)))
+    elif len(items) > 1:
+        ui.result("no case changed its outcome between the releases measured")
     ui.result(budget.summary())
     if cfg.json_path:
         ui.result(output.write(cfg.json_path, "scan", package=cfg.package,
