@@ -126,5 +126,6 @@ def describe(answers: Sequence[LineAnswer]) -> str:
         parts.append("unmeasured: " + ", ".join(f"{a.line} ({a.checked})" for a in unmeasured))
     ended = [a for a in answers if a.status == "not-checked"]
     if ended:
-        parts.append("not checked (ended before the change): " + ", ".join(a.line for a in ended))
+        named = ", ".join(a.line for a in ended[:2]) + (f" and {len(ended) - 2} older" if len(ended) > 2 else "")
+        parts.append(f"not checked (ended before the change): {named}")
     return "; ".join(parts)

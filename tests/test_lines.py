@@ -72,6 +72,8 @@ def test_describe_says_every_kind_once():
         "also in 2.9.2, 2.8.0 (its line's first release); never in 2.7 (2.7.4 checked); "
         "unmeasured: 2.6 (2.6.5); not checked (ended before the change): 2.5")
     assert lines.describe([]) == ""
+    many = [LineAnswer(f"1.{k}", "not-checked") for k in (9, 8, 7, 6)]
+    assert lines.describe(many) == "not checked (ended before the change): 1.9, 1.8 and 2 older"
     assert answers[0].to_json() == {"line": "2.9", "status": "backport", "first_new": "2.9.2",
                                     "checked": "2.9.3"}
 
