@@ -72,17 +72,26 @@ def world(tmp_path, monkeypatch):
     return tmp_path
 
 
-def _argv(world: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "harness", "scan", "--cache-dir", str(world / "cache"),
+def _argv(world: Path, *extra: str, command: str = "scan") -> list[str]:
+    return [sys.executable, "-m", "harness", command, "--cache-dir", str(world / "cache"),
             "--results", str(world / "results"), "--cases", str(world / "waits.py"), *extra]
 
 
-def _run(world: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(_argv(world, *extra), capture_output=True, text=True, cwd=ROOT, timeout=1800)
+def _run(world: Path, *extra: str, command: str = "scan") -> subprocess.CompletedProcess:
+    return subprocess.run(_argv(world, *extra, command=command), capture_output=True, text=True,
+                          cwd=ROOT, timeout=1800)
 
 
-def test_peak_disk_of_a_real_scan_stays_within_budget_plus_one_environment(world):
-    budget = 0.7  # GB: TF 1.0-1.3 environments take ~0.27 GB each, four of them do not fit
+SCAN = ("scan", "--versions", "1.0.0,1.1.0,1.2.0,1.3.0", "-j", "1")
+# the pipelined bisect: two runners, three builders, speculative builds stopped midway
+# (what they unpacked into uv's cache is linked by nothing, and still counts)
+BISECT = ("bisect", "--from", "1.0.0", "--to", "1.3.0", "-j", "2")
+
+
+# GB: TF 1.0-1.3 environments take ~0.27 GB each, four of them do not fit; bisect with
+# prefetch needs room for three at once
+@pytest.mark.parametrize("command,budget", [(SCAN, 0.7), (BISECT, 0.9)], ids=["scan", "bisect"])
+def test_peak_disk_of_a_real_run_stays_within_budget_plus_one_environment(world, command, budget):
     samples: list[int] = []
     largest_env = [0]
     done = threading.Event()
@@ -97,15 +106,19 @@ def test_peak_disk_of_a_real_scan_stays_within_budget_plus_one_environment(world
     sampler = threading.Thread(target=sample)
     sampler.start()
     try:
-        run = _run(world, "--versions", "1.0.0,1.1.0,1.2.0,1.3.0", "--case", "seed_conv2d",
-                   "-j", "1", "--disk-budget", str(budget), "--json", str(world / "rows.json"))
+        run = _run(world, *command[1:], "--case", "seed_conv2d", "--disk-budget", str(budget),
+                   "--json", str(world / "rows.json"), command=command[0])
     finally:
         done.set()
         sampler.join()
     assert run.returncode == 0, run.stderr
-    assert "evicted" in run.stderr
-    rows = json_doc(world / "rows.json", "scan")["rows"]
-    assert [r["outcome"] for r in rows] == ["pass"] * 4
+    if command == SCAN:
+        assert "evicted" in run.stderr
+        rows = json_doc(world / "rows.json", "scan")["rows"]
+        assert [r["outcome"] for r in rows] == ["pass"] * 4
+    else:
+        (report,) = json_doc(world / "rows.json", "bisect")["cases"]
+        assert {p["outcome"] for p in report["probes"]} == {"pass"}
     peak = max(samples)
     print(f"\nsampled peak {peak / disk.GB:.3f} GB over {len(samples)} samples; budget {budget} GB; "
           f"largest environment {largest_env[0] / disk.GB:.3f} GB; harness: "

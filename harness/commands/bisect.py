@@ -11,8 +11,9 @@ import argparse
 import threading
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from harness import (bisection, changes, disk, envs, goodwhen, lines, output, pasteable, progress,
                      releases, shard)
@@ -246,21 +247,50 @@ def along_lines(cfg: Config, ui: UI, items: Sequence[Release], by_line: Sequence
 
 def measure_set(cfg: Config, ui: UI, chosen: Sequence[Release], plan: Plan, variant: Variant,
                 budget: disk.Budget | None) -> dict[str, dict[str, Row]]:
-    """Every case in each of ``chosen``, ``cfg.jobs`` releases at once (stored rows reused)."""
-    if budget is not None:
-        budget.protected = frozenset(
-            p for p in (env_path(cfg, r, plan.interpreters) for r in chosen) if p)
+    """Every case in each of ``chosen`` (stored rows reused), pipelined like ``search``:
+    ``cfg.jobs`` + 1 builders download and install while ``cfg.jobs`` runners measure
+    what is built; at most as many environments in flight as the budget holds."""
+    in_flight = threading.BoundedSemaphore(max(1, budget.at_once if budget is not None else 2 * cfg.jobs + 1))
+    held: set[Path] = set()  # built or being built, not yet measured: never evicted
+    guard = threading.Lock()
 
-    def one(release: Release) -> dict[str, Row]:
-        with progress.worker(str(release)):
-            rows = measure(cfg, release, plan.cases, plan.interpreters, plan.store, variant=variant,
-                           log=ui.progress, budget=budget)
+    def hold(release: Release, keep: bool) -> None:
+        path = env_path(cfg, release, plan.interpreters)
+        if budget is None or path is None:
+            return
+        with guard:
+            (held.add if keep else held.discard)(path)
+            budget.protected = frozenset(held)
+
+    def build(release: Release) -> Prepared:
+        in_flight.acquire()
+        hold(release, True)
+        try:
+            with progress.worker(str(release)):
+                return prepare(cfg, release, plan.cases, plan.interpreters, plan.store, variant,
+                               log=ui.progress, budget=budget)
+        except BaseException:
+            hold(release, False)
+            in_flight.release()
+            raise
+
+    def run(release: Release, ready: Prepared) -> dict[str, Row]:
+        try:
+            with progress.worker(str(release)):
+                rows = measure(cfg, release, plan.cases, plan.interpreters, plan.store, variant=variant,
+                               log=ui.progress, budget=budget, prepared=ready)
+        finally:
+            hold(release, False)
+            in_flight.release()
         counts = Counter(str(row.outcome) for row in rows.values())
         ui.progress(f"    {cfg.package} {release}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         return rows
 
-    with ThreadPoolExecutor(max_workers=max(1, cfg.jobs)) as pool:
-        return dict(zip((str(r) for r in chosen), pool.map(one, chosen)))
+    with ThreadPoolExecutor(max_workers=cfg.jobs + 1) as builders, \
+            ThreadPoolExecutor(max_workers=max(1, cfg.jobs)) as runners:
+        built = {builders.submit(build, r): r for r in chosen}
+        ran = {str(built[f]): runners.submit(run, built[f], f.result()) for f in as_completed(built)}
+        return {str(r): ran[str(r)].result() for r in chosen}
 
 
 def first_outcomes(cfg: Config, ui: UI, oldest: Release, plan: Plan, variant: Variant) -> dict[str, Outcome]:
