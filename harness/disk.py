@@ -230,6 +230,7 @@ class Budget:
     scanner: Scanner = field(init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _entry_sizes: dict[Path, int] = field(default_factory=dict)
+    _reserved: dict[object, int] = field(default_factory=dict)  # room held by builds under way
 
     def __post_init__(self) -> None:
         self.scanner = Scanner(self.envs_dir, self.uv_cache)
@@ -269,45 +270,64 @@ class Budget:
                 f"{self.evicted} environment(s) evicted")
 
     def enforce(self, *, protect: Iterable[Path] = (), room: int = 0) -> list[EnvUsage]:
-        """Evict least recently used environments until ``room`` more bytes fit the limit.
+        """Evict least recently used environments until ``room`` more bytes fit the limit,
+        besides the room ``reserving`` builds of this process hold.
 
         Skips the ``protect``ed environments and those any harness process
         holds (its lock); says what was evicted and how much it freed.
         """
         with self._lock:
-            usage = self.usage()
-            self.peak = max(self.peak, usage.total)
-            usage = self._remove_entries(usage)
-            before = usage.total
-            if before + room <= self.limit:
-                return []
-            evicted: list[EnvUsage] = []
-            kept = list(usage.envs)
-            keep = set(protect) | self.protected
-            for candidate in plan_eviction(usage.envs, usage.sizes, self.limit - room, keep):
-                lock = locks.try_exclusive(candidate.lock)
-                if lock is None:  # a harness process runs in it (or builds it): not ours to take
-                    continue
-                try:
-                    (candidate.path / INFO_FILE).unlink(missing_ok=True)  # first: half-deleted = rebuilt
-                    shutil.rmtree(candidate.path, ignore_errors=True)
-                    lock.remove()
-                finally:
-                    lock.release()
-                self.scanner.forget(candidate.path)
-                kept.remove(candidate)
-                evicted.append(candidate)
-                self._pending(add=candidate.entries)  # on disk: a killed run's leftovers go next time
-                if Usage(tuple(kept), usage.sizes, usage.loose).total + room <= self.limit:
-                    break
-            if evicted:
-                after = Usage(tuple(kept), usage.sizes, usage.loose).total
-                self.evicted += len(evicted)
-                self.log(f"disk budget {_gb(self.limit)}: evicted {len(evicted)} environment(s) and "
-                         f"their cache entries, {_gb(before - after)} ({_gb(before)} -> {_gb(after)}): "
-                         f"{', '.join(e.path.name for e in evicted)}")
-            self._remove_entries(Usage(tuple(kept), usage.sizes, usage.loose))
-            return evicted
+            return self._enforce(protect, room + sum(self._reserved.values()))
+
+    @contextmanager
+    def reserving(self, room: int) -> Iterator[None]:
+        """Make ``room`` for one build and hold it until the build ends: builds running
+        at once (bisect's builders, scan's workers) each count the others' room, so
+        together they stay in the budget.  A built environment counts by itself."""
+        token = object()
+        with self._lock:
+            self._enforce((), room + sum(self._reserved.values()))
+            self._reserved[token] = room
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._reserved.pop(token, None)
+
+    def _enforce(self, protect: Iterable[Path], room: int) -> list[EnvUsage]:
+        usage = self.usage()
+        self.peak = max(self.peak, usage.total)
+        usage = self._remove_entries(usage)
+        before = usage.total
+        if before + room <= self.limit:
+            return []
+        evicted: list[EnvUsage] = []
+        kept = list(usage.envs)
+        keep = set(protect) | self.protected
+        for candidate in plan_eviction(usage.envs, usage.sizes, self.limit - room, keep):
+            lock = locks.try_exclusive(candidate.lock)
+            if lock is None:  # a harness process runs in it (or builds it): not ours to take
+                continue
+            try:
+                (candidate.path / INFO_FILE).unlink(missing_ok=True)  # first: half-deleted = rebuilt
+                shutil.rmtree(candidate.path, ignore_errors=True)
+                lock.remove()
+            finally:
+                lock.release()
+            self.scanner.forget(candidate.path)
+            kept.remove(candidate)
+            evicted.append(candidate)
+            self._pending(add=candidate.entries)  # on disk: a killed run's leftovers go next time
+            if Usage(tuple(kept), usage.sizes, usage.loose).total + room <= self.limit:
+                break
+        if evicted:
+            after = Usage(tuple(kept), usage.sizes, usage.loose).total
+            self.evicted += len(evicted)
+            self.log(f"disk budget {_gb(self.limit)}: evicted {len(evicted)} environment(s) and "
+                     f"their cache entries, {_gb(before - after)} ({_gb(before)} -> {_gb(after)}): "
+                     f"{', '.join(e.path.name for e in evicted)}")
+        self._remove_entries(Usage(tuple(kept), usage.sizes, usage.loose))
+        return evicted
 
     def _pending(self, *, add: Iterable[Path] = (), drop: Iterable[Path] = ()) -> set[Path]:
         """The archive entries of evicted environments still to remove, kept in a file next

@@ -133,8 +133,10 @@ def prepare(cfg: Config, release: Release, cases: Sequence[Case],
     try:
         spec = env_spec(cfg, release, picked.interpreter, picked.wheel)
         if budget is not None and not (cfg.envs_dir / spec.key / disk.INFO_FILE).exists():
-            budget.enforce(room=disk.estimate(picked.wheel.size))
-        env = envs.ensure(spec, cfg.envs_dir, offline=cfg.offline, log=log, stop=stop)
+            with budget.reserving(disk.estimate(picked.wheel.size)):
+                env = envs.ensure(spec, cfg.envs_dir, offline=cfg.offline, log=log, stop=stop)
+        else:
+            env = envs.ensure(spec, cfg.envs_dir, offline=cfg.offline, log=log, stop=stop)
     except EnvironmentBuildError as exc:  # a network failure is not a result: not stored
         return Prepared(have, todo, python, skipped=_skip_rows(
             cfg, version, todo, Skip(str(exc), python), store, variant,

@@ -321,3 +321,14 @@ def test_build_gate_drain_waits_for_running_builds_and_holds_new_ones(tmp_path):
         t.join(5)
     assert events == ["first start", "first end", "drained True", "drain end", "second start",
                       "second end"]
+
+
+def test_builds_under_way_reserve_room_for_each_other(world):
+    # two builds at once each make room for their own environment and the other's
+    root, uv, a, b = world
+    budget = Budget(60 * MB, root / "envs", uv, log=lambda _: None)  # holds ~15 MB now
+    with budget.reserving(25 * MB):
+        assert a.exists() and b.exists()  # 15 + 25 fits
+        with budget.reserving(25 * MB):  # 15 + 25 + 25 does not: the LRU environment goes
+            assert not a.exists() and b.exists()
+    assert budget._reserved == {}
