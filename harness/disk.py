@@ -14,8 +14,10 @@ the archive entries that no remaining environment links, so the space
 really comes back.  An environment is never evicted while any harness
 process runs in it (its shared lock, see ``locks``), nor when the caller
 protects it (the probe being measured and the ones being prefetched).
-Archive entries are removed only under uv's own cache lock (every uv
-process holds it shared while it installs), never under a running install.
+Archive entries are removed under uv's own cache lock (every uv process
+holds it shared while it installs), never under a running install; while
+uv is busy, the wheel of a release none of this process's builds installs
+(an evicted or stopped TensorFlow: the bulk) goes anyway.
 Entries no environment links (an evicted environment's, or what a stopped
 build unpacked) count against the budget until they are gone; when they
 reach ``DRAIN`` and this process's builds keep uv busy, new builds wait
@@ -367,13 +369,23 @@ class Budget:
         with _uv_idle(self.uv_cache) as idle:
             if idle:
                 return self._remove(usage, loose)
-        if sum(loose.values()) < DRAIN:
+        # uv is busy, but an entry that is one wheel of a release none of this
+        # process's builds installs (an evicted or stopped TensorFlow, the bulk of the
+        # bytes) is not about to be linked: it goes now
+        unused = {e: n for e, n in loose.items() if _one_wheel(e) and _one_wheel(e) not in BUILDS.wheels}
+        if unused:
+            usage = self._remove(usage, unused)
+            loose = self._loose(usage)
+        if sum(loose.values()) < max(DRAIN, DRAIN_FRACTION * self.limit):
             return usage
+        self.log(f"disk: {_gb(sum(loose.values()))} of uv's cache is linked by no environment; "
+                 "waiting for the builds under way to end to remove it")
         with BUILDS.drained(timeout=DRAIN_WAIT) as ours_done:
-            if ours_done:  # then other processes' uv, if any, gets a minute to finish
-                with _uv_idle(self.uv_cache, wait=60.0) as idle:
-                    if idle:
-                        return self._remove(usage, self._loose(usage))
+            if ours_done:
+                # no build of this process is under way, so none is about to link them;
+                # uv's lock may still be held: `uvx` holds it shared while the tool it
+                # started runs (`uvx nox -s bisect`), so waiting for it would never end
+                return self._remove(usage, self._loose(usage))
         return usage
 
     def _remove(self, usage: Usage, loose: dict[Path, int]) -> Usage:
@@ -427,7 +439,8 @@ class _uv_idle:
             os.close(self.fd)
 
 
-DRAIN = GB  # loose archive entries worth pausing this process's builds for
+DRAIN = GB  # loose archive entries worth pausing this process's builds for (at least)
+DRAIN_FRACTION = 0.15  # ... or this fraction of the budget
 DRAIN_WAIT = 300.0  # seconds to wait for this process's running builds to end
 
 
@@ -444,13 +457,16 @@ class BuildGate:
         self._running = 0
         self._draining = 0
         self.made: set[Path] = set()  # archive entries that appeared while this process built
+        self.wheels: Counter[str] = Counter()  # "name-version" of the main package of each build
 
     @contextmanager
-    def building(self, archive: Path) -> Iterator[None]:
-        """One build; the archive entries that appear meanwhile are noted as ``made``."""
+    def building(self, archive: Path, wheel: str = "") -> Iterator[None]:
+        """One build (of ``wheel``, "name-version"); the archive entries that appear
+        meanwhile are noted as ``made``."""
         with self._cond:
             self._cond.wait_for(lambda: not self._draining)
             self._running += 1
+            self.wheels[_norm(wheel)] += 1
         before = _entries(archive)
         try:
             yield
@@ -458,6 +474,8 @@ class BuildGate:
             with self._cond:
                 self.made |= _entries(archive) - before
                 self._running -= 1
+                self.wheels[_norm(wheel)] -= 1
+                self.wheels += Counter()  # drop the zeros
                 self._cond.notify_all()
 
     @contextmanager
@@ -479,6 +497,20 @@ class BuildGate:
 
 
 BUILDS = BuildGate()
+
+
+def _norm(wheel: str) -> str:
+    """"tensorflow-cpu-2.2.0" and "tensorflow_cpu-2.2.0" alike (a dist-info's spelling)."""
+    name, _, version = wheel.rpartition("-")
+    return f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}"
+
+
+def _one_wheel(entry: Path) -> str | None:
+    """The "name-version" of an archive entry that holds exactly one wheel, else None."""
+    infos = _dist_infos_at(entry)
+    if len(infos) != 1:
+        return None
+    return _norm(next(iter(infos))[: -len(".dist-info")])
 
 
 def _entries(archive: Path) -> set[Path]:

@@ -248,7 +248,7 @@ def _ready(spec: EnvSpec, path: Path) -> Env | None:
 
 def _build(spec: EnvSpec, path: Path, *, offline: bool = False,
            stop: threading.Event | None = None) -> Env:
-    with BUILDS.building(uv_cache_dir() / "archive-v0"):  # waits while the budget cleans uv's cache
+    with BUILDS.building(uv_cache_dir() / "archive-v0", f"{spec.package}-{spec.version}"):  # waits while the budget cleans uv's cache
         return _build_now(spec, path, offline=offline, stop=stop)
 
 

@@ -127,7 +127,8 @@ def test_cache_entries_wait_while_uv_installs(world):
     fd = os.open(uv / ".lock", os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_SH)  # what every uv process holds while it installs
     budget = Budget(10 * MB, root / "envs", uv, log=lambda _: None)
-    budget.enforce()
+    with disk.BUILDS.building(uv / "archive-v0", "tf-a-1.0"):  # a build of that very wheel under way
+        budget.enforce()
     assert not a.exists() and (uv / "archive-v0" / "tf-a").exists()
     os.close(fd)
     # the next enforcement removes it, even in another run (this one was killed, say)
@@ -275,7 +276,9 @@ def test_loose_entries_wait_for_a_busy_uv_and_stay_counted(world):
     fd = os.open(uv / ".lock", os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_SH)  # a uv process installing (below DRAIN: no pause)
     try:
-        budget.enforce()
+        # a build of that wheel is under way (it is about to link the entry)
+        with disk.BUILDS.building(uv / "archive-v0", "unpacked-not-yet-linked-1.0"):
+            budget.enforce()
         assert left.exists()
         assert budget.measure() >= 3 * MB + 14 * MB
     finally:
@@ -332,3 +335,41 @@ def test_builds_under_way_reserve_room_for_each_other(world):
         with budget.reserving(25 * MB):  # 15 + 25 + 25 does not: the LRU environment goes
             assert not a.exists() and b.exists()
     assert budget._reserved == {}
+
+
+def test_a_busy_uv_does_not_keep_the_wheel_of_a_release_nobody_builds(world):
+    # the evicted environment's framework wheel (the bulk) is linked by no install under way
+    root, uv, a, b = world
+    fd = os.open(uv / ".lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    try:
+        with disk.BUILDS.building(uv / "archive-v0", "tf-b-1.0"):  # another release builds
+            Budget(10 * MB, root / "envs", uv, log=lambda _: None).enforce()
+        assert not a.exists() and not (uv / "archive-v0" / "tf-a").exists()
+        assert (uv / "archive-v0" / "numpy").exists()  # b links it
+    finally:
+        os.close(fd)
+
+
+def test_wheel_names_compare_as_dist_infos_spell_them():
+    assert disk._norm("tensorflow-cpu-2.2.0") == disk._norm("tensorflow_cpu-2.2.0") == "tensorflow_cpu-2.2.0"
+    assert disk._norm("TensorFlow-2.2.0") == "tensorflow-2.2.0"
+
+
+def test_under_uvx_loose_entries_go_once_this_process_builds_nothing(world, monkeypatch):
+    # `uvx nox -s bisect`: uvx holds uv's lock shared for the whole run; uv is never idle
+    root, uv, a, b = world
+    monkeypatch.setattr(disk, "DRAIN", 1 * MB)
+    monkeypatch.setattr(disk, "DRAIN_FRACTION", 0.0)
+    with disk.BUILDS.building(uv / "archive-v0", "x-1.0"):
+        left = _entry(uv, "deps", 3 * MB).parents[1]
+        (left / "other-2.0.dist-info").mkdir()  # not one wheel: only the drain removes it
+    logged = []
+    fd = os.open(uv / ".lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    try:
+        Budget(100 * MB, root / "envs", uv, log=logged.append).enforce()
+    finally:
+        os.close(fd)
+    assert not left.exists()
+    assert any("linked by no environment" in line for line in logged)
