@@ -369,10 +369,11 @@ class Budget:
         with _uv_idle(self.uv_cache) as idle:
             if idle:
                 return self._remove(usage, loose)
-        # uv is busy, but an entry that is one wheel of a release none of this
-        # process's builds installs (an evicted or stopped TensorFlow, the bulk of the
-        # bytes) is not about to be linked: it goes now
-        unused = {e: n for e, n in loose.items() if _one_wheel(e) and _one_wheel(e) not in BUILDS.wheels}
+        # uv is busy, but an entry that is the framework's own wheel (a build's main
+        # package) of a release none of this process's builds installs (an evicted or
+        # stopped TensorFlow, the bulk of the bytes) is not about to be linked: it goes
+        # now.  Dependencies (numpy, ...) may be: they wait.
+        unused = {e: n for e, n in loose.items() if BUILDS.unused_main(_one_wheel(e))}
         if unused:
             usage = self._remove(usage, unused)
             loose = self._loose(usage)
@@ -458,6 +459,7 @@ class BuildGate:
         self._draining = 0
         self.made: set[Path] = set()  # archive entries that appeared while this process built
         self.wheels: Counter[str] = Counter()  # "name-version" of the main package of each build
+        self.mains: set[str] = set()  # names of the main packages built (the framework's)
 
     @contextmanager
     def building(self, archive: Path, wheel: str = "") -> Iterator[None]:
@@ -467,6 +469,7 @@ class BuildGate:
             self._cond.wait_for(lambda: not self._draining)
             self._running += 1
             self.wheels[_norm(wheel)] += 1
+            self.mains.add(_norm(wheel).rpartition("-")[0])
         before = _entries(archive)
         try:
             yield
@@ -477,6 +480,14 @@ class BuildGate:
                 self.wheels[_norm(wheel)] -= 1
                 self.wheels += Counter()  # drop the zeros
                 self._cond.notify_all()
+
+    def unused_main(self, wheel: str | None) -> bool:
+        """Whether ``wheel`` ("name-version") is a main package's wheel (a framework release)
+        that no build under way installs; a dependency's wheel never is."""
+        if not wheel:
+            return False
+        with self._cond:
+            return wheel.rpartition("-")[0] in self.mains and self.wheels[wheel] == 0
 
     @contextmanager
     def drained(self, timeout: float) -> Iterator[bool]:

@@ -343,10 +343,14 @@ def test_a_busy_uv_does_not_keep_the_wheel_of_a_release_nobody_builds(world):
     fd = os.open(uv / ".lock", os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_SH)
     try:
-        with disk.BUILDS.building(uv / "archive-v0", "tf-b-1.0"):  # another release builds
+        with disk.BUILDS.building(uv / "archive-v0", "tf-a-2.0"):  # another release builds
+            with disk.BUILDS.building(uv / "archive-v0", "tf-a-3.0"):  # and one more, briefly
+                dep = _entry(uv, "dep", 1 * MB).parents[1]  # unpacked by the first, not linked yet
+            assert dep in disk.BUILDS.made  # the brief build ended: its window saw it appear
             Budget(10 * MB, root / "envs", uv, log=lambda _: None).enforce()
-        assert not a.exists() and not (uv / "archive-v0" / "tf-a").exists()
-        assert (uv / "archive-v0" / "numpy").exists()  # b links it
+            assert not a.exists() and not (uv / "archive-v0" / "tf-a").exists()
+            assert (uv / "archive-v0" / "numpy").exists()  # b links it
+            assert dep.exists()  # a dependency's wheel waits: a build under way may link it
     finally:
         os.close(fd)
 
