@@ -54,7 +54,11 @@ def test_user_case_change_is_pinpointed_to_the_right_pair(dirs, capsys):
     assert harness(dirs, "bisect", "--cases", str(EXAMPLE), "--case", "conv2d_int_strides",
                    "--versions", "1.12.0,1.13.1,1.13.2,1.14.0,2.0.0", "--json", str(out)) == 0
     (report,) = json_doc(out, "bisect")["cases"]
-    assert report["transition"] == {"from": "1.13.2", "to": "1.14.0",
+    # the mainline (first release of each minor line) changed between 1.13.1 and 1.14.0 ...
+    assert report["transition"] == {"from": "1.13.1", "to": "1.14.0",
                                     "from_outcome": "error", "to_outcome": "pass"}
-    assert "conv2d_int_strides: error in 1.13.2 -> pass in 1.14.0" in capsys.readouterr().out
+    # ... and the 1.13 patch line never got it (1.12 has one release here: no line to check)
+    assert {"line": "1.13", "status": "never", "first_new": None, "checked": "1.13.2"} in report["lines"]
+    out_text = capsys.readouterr().out
+    assert "1.13.1 -> 1.14.0" in out_text and "error -> pass" in out_text
     assert len(report["probes"]) <= 2 + 3
