@@ -268,14 +268,20 @@ def _build_now(spec: EnvSpec, path: Path, *, offline: bool = False,
         else:
             command.run([uv, "venv", "--quiet", "--python", spec.python, str(path)], env=env)
             venv_done = time.monotonic()
-            installed = command.run(
-                [uv, "pip", "install", "--python", str(path / "bin" / "python"), *spec.install_args(),
-                 *(["--offline"] if offline else [])],
-                env=env,
-                timeout=1800,
-                stop=stop,
-                on_line=progress.uv_lines(),
-            )
+            install = [uv, "pip", "install", "--python", str(path / "bin" / "python"),
+                       *spec.install_args(), *(["--offline"] if offline else [])]
+            try:
+                installed = command.run(install, env=env, timeout=1800, stop=stop,
+                                        on_line=progress.uv_lines())
+            except command.CommandFailed as exc:
+                if not stale_cache(exc.output_tail) or (stop is not None and stop.is_set()):
+                    raise
+                # an archive entry uv still points to is gone (removed by a disk budget,
+                # ours or another run's, or by a cache cleaner): drop uv's pointers to it
+                # and install again, once
+                forget_cached_wheels(stale_packages(exc.output_tail) or [spec.package])
+                installed = command.run(install, env=env, timeout=1800, stop=stop,
+                                        on_line=progress.uv_lines())
             install_done = time.monotonic()
             frozen = command.run([uv, "pip", "freeze", "--python", str(path / "bin" / "python")],
                                  env=env)
@@ -329,6 +335,31 @@ def uv_phases(output: str) -> dict[str, float]:
         seconds = float(number) / (1000 if unit == "ms" else 1) + 60 * int(minutes or 0)
         out[{"Resolved": "resolve", "Prepared": "prepare", "Installed": "install"}[word]] = seconds
     return out
+
+
+def stale_packages(output: str) -> list[str]:
+    """The packages uv names in "Failed to install: <file> (<name>==<version>)"."""
+    return re.findall(r"Failed to install: \S+ \(([A-Za-z0-9._-]+)==", output)
+
+
+def forget_cached_wheels(packages: Sequence[str]) -> None:
+    """Remove uv's small pointer files for ``packages`` (``wheels-v*/<source>/<name>/``),
+    what ``uv cache clean NAME`` removes but without its exclusive lock, which ``uvx``
+    holds shared for as long as the tool it started runs.  uv then unpacks them again."""
+    root = uv_cache_dir()
+    names = {re.sub(r"[-_.]+", "-", p).lower() for p in packages}
+    for bucket in root.glob("wheels-v*"):
+        for folder in bucket.glob("*/*/*") if bucket.is_dir() else ():
+            if folder.is_dir() and folder.name.lower() in names:
+                shutil.rmtree(folder, ignore_errors=True)
+        for folder in bucket.glob("*/*") if bucket.is_dir() else ():
+            if folder.is_dir() and folder.name.lower() in names:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def stale_cache(output: str) -> bool:
+    """uv failed because an entry of its archive cache it points to is gone."""
+    return "archive-v0/" in output and "No such file or directory" in output
 
 
 def _no_network(output: str) -> bool:

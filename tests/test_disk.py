@@ -377,3 +377,24 @@ def test_under_uvx_loose_entries_go_once_this_process_builds_nothing(world, monk
         os.close(fd)
     assert not left.exists()
     assert any("linked by no environment" in line for line in logged)
+
+
+def test_a_vanished_cache_entry_is_recognised_in_uvs_error():
+    # uv keeps pointers to archive entries; one removed under it (a budget, a cleaner)
+    # fails the install with this error, and the build retries once with --refresh
+    from harness.envs import stale_cache
+
+    out = ("  cause: failed to read directory `/root/.cache/uv/archive-v0/Q9dFjqTERdwxfYSK`: "
+           "No such file or directory (os error 2)")
+    assert stale_cache(out)
+    assert not stale_cache("No matching distribution found for tensorflow==9.9")
+    assert not stale_cache("failed to read directory `/x/y`: No such file or directory")
+
+
+def test_the_package_behind_a_vanished_entry_is_read_from_uvs_error():
+    from harness.envs import stale_packages
+
+    out = ("error: Failed to install: torch-2.13.0+cpu-cp311-cp311-linux_x86_64.whl (torch==2.13.0+cpu)\n"
+           "  cause: failed to read directory `/root/.cache/uv/archive-v0/Q9dF`: No such file or directory")
+    assert stale_packages(out) == ["torch"]
+    assert stale_packages("something else") == []

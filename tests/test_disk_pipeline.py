@@ -120,3 +120,30 @@ def test_rows_measured_in_an_environment_removed_under_them_are_not_stored(world
     rows = json_doc(world / "rows.json", "scan")["rows"]
     assert [r["outcome"] for r in rows] == ["skip", "skip"]
     assert all("changed while the cases ran; rows not stored" in r["detail"] for r in rows)
+
+
+def test_an_archive_entry_removed_under_uv_is_fetched_again(tmp_path, monkeypatch):
+    # uv keeps a pointer to the unzipped wheel; with the entry gone (a budget, a cache
+    # cleaner), a rebuild used to fail "failed to read directory archive-v0/..." (a skip row)
+    import shutil
+
+    from conftest import json_doc
+    from fakeflow import build_wheel
+
+    from harness.cli import main
+
+    monkeypatch.setenv("UV_CACHE_DIR", str(tmp_path / "uv"))
+    (tmp_path / "wheels").mkdir()
+    build_wheel(tmp_path / "wheels", "1.1.0")
+    args = ["scan", "--package", "fakeflow", "--find-links", str(tmp_path / "wheels"),
+            "--cache-dir", str(tmp_path / "cache"), "--results", str(tmp_path / "results"),
+            "--case", "seed_conv2d", "-q", "--force", "--json"]
+    assert main([*args, str(tmp_path / "a.json")]) == 0
+    gone = [e for e in (tmp_path / "uv" / "archive-v0").iterdir()
+            if any(p.name.startswith("fakeflow-") for p in e.iterdir())]
+    assert gone
+    for entry in gone:
+        shutil.rmtree(entry)
+    shutil.rmtree(tmp_path / "cache" / "envs")
+    assert main([*args, str(tmp_path / "b.json")]) == 0
+    assert [r["outcome"] for r in json_doc(tmp_path / "b.json", "scan")["rows"]] == ["pass"]
