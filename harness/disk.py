@@ -30,20 +30,21 @@ even eviction cannot meet.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import math
 import os
 import re
-import dataclasses
 import shutil
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from packaging.utils import canonicalize_name
 
 from harness import locks
 from harness.errors import UsageError
@@ -411,29 +412,21 @@ def _linked_elsewhere(entry: Path) -> bool:
 
 
 class _uv_idle:
-    """uv's cache lock taken exclusively (without waiting, or polling up to ``wait``
-    seconds): no uv process is installing.  ``uv cache clean`` takes the same lock;
+    """uv's cache lock taken exclusively without waiting: no uv process is installing.
+    ``uv cache clean`` takes the same lock;
     every other uv command holds it shared."""
 
-    def __init__(self, uv_cache: Path, wait: float = 0.0):
+    def __init__(self, uv_cache: Path):
         self.path = uv_cache / ".lock"
         self.fd: int | None = None
-        self.wait = wait
 
     def __enter__(self) -> bool:
-        deadline = time.monotonic() + self.wait
         try:
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
         except OSError:
             return False
-        while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return True
-            except OSError:
-                if time.monotonic() >= deadline:
-                    return False
-                time.sleep(0.2)
 
     def __exit__(self, *exc) -> None:
         if self.fd is not None:
@@ -513,7 +506,7 @@ BUILDS = BuildGate()
 def _norm(wheel: str) -> str:
     """"tensorflow-cpu-2.2.0" and "tensorflow_cpu-2.2.0" alike (a dist-info's spelling)."""
     name, _, version = wheel.rpartition("-")
-    return f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}"
+    return f"{canonicalize_name(name).replace('-', '_')}-{version}"
 
 
 def _one_wheel(entry: Path) -> str | None:

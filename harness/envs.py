@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
 from harness import command, envs_virtualenv, locks, progress
 from harness.disk import BUILDS, INFO_FILE, tree_size
 from harness.errors import EnvironmentBuildError, NetworkUnavailable
@@ -346,14 +348,10 @@ def forget_cached_wheels(packages: Sequence[str]) -> None:
     """Remove uv's small pointer files for ``packages`` (``wheels-v*/<source>/<name>/``),
     what ``uv cache clean NAME`` removes but without its exclusive lock, which ``uvx``
     holds shared for as long as the tool it started runs.  uv then unpacks them again."""
-    root = uv_cache_dir()
-    names = {re.sub(r"[-_.]+", "-", p).lower() for p in packages}
-    for bucket in root.glob("wheels-v*"):
-        for folder in bucket.glob("*/*/*") if bucket.is_dir() else ():
-            if folder.is_dir() and folder.name.lower() in names:
-                shutil.rmtree(folder, ignore_errors=True)
-        for folder in bucket.glob("*/*") if bucket.is_dir() else ():
-            if folder.is_dir() and folder.name.lower() in names:
+    names = {canonicalize_name(p) for p in packages}
+    for bucket in uv_cache_dir().glob("wheels-v*"):
+        for folder in [*bucket.glob("*/*"), *bucket.glob("*/*/*")]:  # <source>/<name>, index/<hash>/<name>
+            if folder.is_dir() and canonicalize_name(folder.name) in names:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
