@@ -18,6 +18,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["tests"]
 nox.options.reuse_venv = "yes"
+# a test session whose Python is missing fails instead of being skipped: `nox -s tests`
+# must not say "success" having run nothing
+nox.options.error_on_missing_interpreters = True
 
 PROJECT = "."  # what the command sessions install: the tool, not its test extra
 WITH_TESTS = ".[test]"
@@ -50,6 +53,25 @@ def installable_releases(package: str = "tensorflow") -> list[tuple[str, str]]:
     return out
 
 
+def _pyenv_on_path(pythons: list[str]) -> None:
+    """Put pyenv's interpreters of ``pythons`` on PATH when no ``python3.X`` is: the
+    harness finds them there by itself (interpreters.py), and so should `nox -s tests`
+    without pyenv shims or PYENV_VERSION."""
+    import os
+    import shutil
+
+    versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+
+    def newest(v: str) -> Path:
+        return max(versions.glob(f"{v}.*"), key=lambda p: [int(x) for x in p.name.split(".") if x.isdigit()])
+
+    extra = [str(newest(v) / "bin") for v in pythons
+             if not shutil.which(f"python{v}") and any(versions.glob(f"{v}.*"))]
+    if extra:
+        os.environ["PATH"] = os.pathsep.join([*extra, os.environ.get("PATH", "")])
+
+
+_pyenv_on_path(PYTHONS)
 RELEASES = installable_releases()
 
 
