@@ -59,14 +59,19 @@ def _pyenv_on_path(pythons: list[str]) -> None:
     without pyenv shims or PYENV_VERSION."""
     import os
     import shutil
+    import subprocess
 
     versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
 
     def newest(v: str) -> Path:
         return max(versions.glob(f"{v}.*"), key=lambda p: [int(x) for x in p.name.split(".") if x.isdigit()])
 
+    def runs(v: str) -> bool:  # a pyenv shim is on PATH but fails without PYENV_VERSION
+        found = shutil.which(f"python{v}")
+        return bool(found) and subprocess.run([found, "-c", ""], capture_output=True).returncode == 0
+
     extra = [str(newest(v) / "bin") for v in pythons
-             if not shutil.which(f"python{v}") and any(versions.glob(f"{v}.*"))]
+             if any(versions.glob(f"{v}.*")) and not runs(v)]
     if extra:
         os.environ["PATH"] = os.pathsep.join([*extra, os.environ.get("PATH", "")])
 
