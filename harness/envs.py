@@ -154,6 +154,22 @@ def uv_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uv"
 
 
+UV_CONFIG = Path(__file__).with_name("uv.toml")
+
+
+def uv_config_args(environ: Mapping[str, str] | None = None) -> list[str]:
+    """``--config-file`` with the harness's uv settings (``harness/uv.toml``: PyPI's own
+    cache lifetimes), unless the user configures uv: a ``uv.toml`` of theirs applies."""
+    environ = os.environ if environ is None else environ
+    if environ.get("UV_CONFIG_FILE") or environ.get("UV_NO_CONFIG"):
+        return []
+    config_home = Path(environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    system = [Path(d) for d in (environ.get("XDG_CONFIG_DIRS") or "/etc/xdg").split(os.pathsep) if d]
+    if any((d / "uv" / "uv.toml").is_file() for d in (config_home, *system, Path("/etc"))):
+        return []
+    return ["--config-file", str(UV_CONFIG)]
+
+
 def uv_env() -> dict[str, str]:
     """Variables for uv itself."""
     return scrubbed_env({"UV_NO_PROGRESS": "1", "UV_CACHE_DIR": str(uv_cache_dir())})
@@ -271,7 +287,7 @@ def _build_now(spec: EnvSpec, path: Path, *, offline: bool = False,
             command.run([uv, "venv", "--quiet", "--python", spec.python, str(path)], env=env)
             venv_done = time.monotonic()
             install = [uv, "pip", "install", "--python", str(path / "bin" / "python"),
-                       *spec.install_args(), *(["--offline"] if offline else [])]
+                       *uv_config_args(), *spec.install_args(), *(["--offline"] if offline else [])]
             try:
                 installed = command.run(install, env=env, timeout=1800, stop=stop,
                                         on_line=progress.uv_lines())

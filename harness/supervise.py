@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import threading
 import time
 from collections.abc import Mapping
@@ -81,6 +80,7 @@ def supervise(python: Path, driver: Path, out_dir: Path, n_cases: int, *, env: M
             command.kill_group(proc)
             follow(final=True)
         rc = proc.returncode
+        _finish_crashes(out_dir, n_cases, log_path, keep_logs, job)
         imported = (out_dir / "ready.json").exists()
         if imported:
             ready = json.loads((out_dir / "ready.json").read_text())
@@ -95,24 +95,51 @@ def supervise(python: Path, driver: Path, out_dir: Path, n_cases: int, *, env: M
         if not still:
             continue
         index = still[0]  # the runner works in order: the first missing one was running
+        log = log_path.read_text(errors="replace")
         if timed_out:
             result = {"status": "timeout", "message": f"killed after {limits.timeout:g} s"}
         else:
-            sig = command.signal_name(rc)
-            cause = crash_cause(log_path.read_text(errors="replace"))
-            what = sig or f"exit code {rc}"
-            result = {"status": "crash", "message": f"{what}: {cause}" if cause else what}
+            result = {"status": "crash", "message": crash_message(rc, log)}
         if keep_logs is not None:
-            result["message"] += f" (log: {_keep_log(log_path, keep_logs, job, index)})"
+            result["message"] += f" (log: {_keep_log(log, keep_logs, job, index)})"
         (out_dir / f"{index}.json").write_text(json.dumps(result))
 
 
-def _keep_log(log_path: Path, folder: Path, job: Path, index: int) -> Path:
-    """Copy the runner log of case ``index`` (which crashed or hung) to ``folder/<case>.log``."""
+def crash_message(returncode: int | None, log: str) -> str:
+    """``SIGSEGV: <the fatal log line>``, or the exit code when no signal killed it."""
+    what = command.signal_name(returncode) or f"exit code {returncode}"
+    cause = crash_cause(log)
+    return f"{what}: {cause}" if cause else what
+
+
+def _finish_crashes(out_dir: Path, n_cases: int, log_path: Path, keep_logs: Path | None,
+                    job: Path) -> None:
+    """A forked runner records a crashed case as its return code and where its output
+    starts in the log (``driver.run_forked``); give it the message an unforked one gets."""
+    log = None
+    for index in range(n_cases):
+        path = out_dir / f"{index}.json"
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if record.get("status") != "crash" or "message" in record:
+            continue
+        if log is None:
+            log = log_path.read_bytes()
+        own = log[int(record.get("log_from") or 0):record.get("log_to")].decode(errors="replace")
+        result = {"status": "crash", "message": crash_message(record.get("returncode"), own)}
+        if keep_logs is not None:
+            result["message"] += f" (log: {_keep_log(own, keep_logs, job, index)})"
+        path.write_text(json.dumps(result))
+
+
+def _keep_log(log: str, folder: Path, job: Path, index: int) -> Path:
+    """Keep the runner output of case ``index`` (which crashed or hung) as ``folder/<case>.log``."""
     name = json.loads(job.read_text())["cases"][index]["name"]
     folder.mkdir(parents=True, exist_ok=True)
     kept = (folder / f"{name}.log").absolute()
-    shutil.copyfile(log_path, kept)
+    kept.write_text(log)
     return kept
 
 

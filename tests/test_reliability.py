@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -100,7 +101,16 @@ def alive(pid: int) -> bool:
     return "\nState:\tZ" not in state  # a zombie is dead, only not yet reaped
 
 
-def test_each_fatal_signal_costs_only_its_case(world, tmp_path):
+@pytest.fixture(params=["forked", "unforked"])
+def fork_mode(request, monkeypatch):
+    """The runner forks a child per run of cases after the import (Linux, one thread),
+    or, where forking is unsafe, is restarted after each crash: both must give the same rows."""
+    if request.param == "unforked":
+        monkeypatch.setenv("HARNESS_NO_FORK", "1")
+    return request.param
+
+
+def test_each_fatal_signal_costs_only_its_case(world, tmp_path, fork_mode):
     cases = tmp_path / "signals.py"
     cases.write_text(SIGNAL_CASES)
     out = tmp_path / "rows.json"
@@ -112,6 +122,64 @@ def test_each_fatal_signal_costs_only_its_case(world, tmp_path):
     assert rows["e_fpe"]["detail"].startswith("SIGFPE")
     assert rows["f_kill"]["detail"].startswith("SIGKILL")
     assert [rows[c]["outcome"] for c in ("a_ok", "c_ok", "g_ok")] == ["pass"] * 3
+
+
+IMPORTS_CASES = '''
+import os, sys
+
+
+def _note(tf):
+    with open({notes!r}, "a") as f:
+        f.write("%d %d\\n" % (os.getppid(), id(tf)))
+
+
+def case_a_ok(tf, np):
+    _note(tf)
+    return tf.constant(np.ones(2))
+
+
+def case_b_abort_with_cause(tf, np):
+    sys.stderr.write("2026-12-07 23:10:01.431800: F tensorflow/core/kernels/conv_ops.cc:65] Check failed: b\\n")
+    sys.stderr.flush()
+    os.abort()
+
+
+def case_c_ok(tf, np):
+    _note(tf)
+    return tf.constant(np.ones(2))
+
+
+def case_d_segv_no_cause(tf, np):
+    import ctypes
+    return ctypes.string_at(0)
+
+
+def case_e_ok(tf, np):
+    _note(tf)
+    return tf.constant(np.ones(2))
+'''
+
+
+def test_a_forked_runner_imports_once_and_each_crash_keeps_its_own_cause(world, tmp_path, fork_mode):
+    """Forked, the cases after each crash run in a new child of the one process that
+    imported (the same parent, the same module object); unforked, the runner starts
+    again.  Either way a crash's message is its own fatal line, not the previous crash's."""
+    notes = tmp_path / "notes.txt"
+    cases = tmp_path / "imports.py"
+    cases.write_text(IMPORTS_CASES.format(notes=str(notes)))
+    out = tmp_path / "rows.json"
+    assert main(args(world, "scan", "--versions", "1.1.0", "--cases", str(cases),
+                     "--case", "?_*", "--json", str(out), "--force")) == 0
+    rows = rows_of(out)
+    assert rows["b_abort_with_cause"]["detail"] == (
+        "SIGABRT: tensorflow/core/kernels/conv_ops.cc:65] Check failed: b")
+    assert rows["d_segv_no_cause"]["detail"] == "SIGSEGV"
+    assert [rows[c]["outcome"] for c in ("a_ok", "c_ok", "e_ok")] == ["pass"] * 3
+    parents = {line.split()[0] for line in notes.read_text().splitlines()}
+    if fork_mode == "forked":
+        assert len(parents) == 1 and parents != {str(os.getpid())}, "one imported parent forked every child"
+    else:
+        assert parents == {str(os.getpid())}, "unforked runners are children of the harness"
 
 
 def test_hang_is_killed_with_its_process_group(world, tmp_path):
