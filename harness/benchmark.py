@@ -108,6 +108,7 @@ class EnvBuild:
     version: str
     seconds: float
     phases: tuple[tuple[str, float], ...] = ()  # uv's own figures; empty when not recorded
+    sdists: int | None = None  # source distributions uv built for it; None: not recorded
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,14 @@ class BisectRun:
     probes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (case, versions in probe order)
     transitions: tuple[tuple[str, str], ...] = ()  # (case, "a -> b" or "none", then its lines)
     peak: str | None = None  # the run's own "disk: measured peak" figure
+    cpu_self: float | None = None  # CPU seconds (user + sys) of the harness process
+    cpu_children: float | None = None  # ... and of everything it ran: uv, runners
+
+    @property
+    def cpu(self) -> float | None:
+        if self.cpu_self is None or self.cpu_children is None:
+            return None
+        return self.cpu_self + self.cpu_children
 
     @property
     def probed(self) -> set[str]:
@@ -161,9 +170,12 @@ class BisectRun:
     @property
     def limit(self) -> float:
         """The best wall time for these probes on ``workers`` cores, with every download
-        hidden behind other work: catalog + max(work / workers, critical path)."""
+        hidden behind other work: catalog + max(work / workers, critical path, CPU / workers).
+        The CPU term counts what the imports and cases leave out: uv unpacking and
+        linking, source builds, the harness itself."""
         return (self.catalog_seconds or 0.0) + max(self.work / max(self.workers, 1),
-                                                   self.critical_path)
+                                                   self.critical_path,
+                                                   (self.cpu or 0.0) / max(self.workers, 1))
 
 
 def breakdown(runs: list[BisectRun]) -> str:
@@ -185,6 +197,20 @@ def breakdown(runs: list[BisectRun]) -> str:
     def runs_(r: BisectRun, probed: bool) -> list[ReleaseRun]:
         return [x for x in r.runs if (x.version in r.probed) == probed]
 
+    def sdists(r: BisectRun) -> str:
+        counted = [b.sdists for b in r.builds if b.sdists is not None]
+        return str(sum(counted)) if counted else "-"
+
+    def cpu(r: BisectRun) -> str:
+        if r.cpu is None:
+            return "-"
+        return f"{r.cpu:.0f} s ({r.cpu_self:.0f} + {r.cpu_children:.0f})"
+
+    def busy(r: BisectRun) -> str:
+        if r.cpu is None or not r.wall:
+            return "-"
+        return f"{100 * r.cpu / (r.workers * r.wall):.0f} %"
+
     def idle(r: BisectRun) -> str:
         if r.wall is None:
             return "-"
@@ -202,6 +228,7 @@ def breakdown(runs: list[BisectRun]) -> str:
         "| build time, summed over environments | " + col(
             lambda r: s(sum(b.seconds for b in r.builds))) + " |",
         "| of it venv / resolve / download+unpack / link / freeze (s) | " + col(phases) + " |",
+        "| source distributions built by uv | " + col(sdists) + " |",
         "| build time of environments never probed (wasted) | " + col(
             lambda r: s(sum(b.seconds for b in builds(r, False)))) + " |",
         "| releases run: probed + run ahead, never probed | " + col(
@@ -211,9 +238,12 @@ def breakdown(runs: list[BisectRun]) -> str:
         "| import + cases of releases never probed (wasted) | " + col(
             lambda r: s(sum(x.import_seconds + x.cases_seconds for x in runs_(r, False)))) + " |",
         "| idle core time (workers x wall - imports - cases) | " + col(idle) + " |",
+        "| CPU used, user + sys: harness + what it ran (uv, runners) | " + col(cpu) + " |",
+        "| cores busy: CPU / (cores x wall) | " + col(busy) + " |",
         "| critical path (first build + longest chain of one case's probes) | " + col(
             lambda r: s(r.critical_path)) + " |",
-        f"| limit on {runs[0].workers if runs else 0} cores: catalog + max(work / cores, critical path) | "
+        f"| limit on {runs[0].workers if runs else 0} cores: catalog + max(imports and cases / cores, "
+        "critical path, CPU / cores) | "
         + col(lambda r: s(r.limit)) + " |",
         "| wall / limit | " + col(lambda r: ratio(r.wall, r.limit)) + " |",
         "| disk: measured peak (environments + their uv cache entries) | " + col(

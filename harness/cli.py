@@ -12,9 +12,11 @@ import dataclasses
 import datetime
 import errno
 import importlib
+import json
 import math
 import os
 import re
+import resource
 import signal
 import sys
 import threading
@@ -327,6 +329,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        _write_rusage(os.environ.get(RUSAGE_FILE))
+
+
+# The benchmark sets this: where to write the run's CPU seconds, its own and its children's
+# (uv, runners), which together say whether a run is bound by the cores or by waiting.
+RUSAGE_FILE = "HARNESS_RUSAGE_FILE"
+
+
+def _write_rusage(path: str | None) -> None:
+    if not path:
+        return
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    Path(path).write_text(json.dumps({"self": own.ru_utime + own.ru_stime,
+                                      "children": children.ru_utime + children.ru_stime}))
 
 
 def _interrupted(signum, frame):

@@ -337,8 +337,14 @@ def _build_now(spec: EnvSpec, path: Path, *, offline: bool = False,
     atomic_write(path / INFO_FILE, json.dumps(info, indent=1))  # marks the environment complete
     with open(path.parent / BUILD_LOG, "a") as log:  # one short write: safe from threads
         log.write(json.dumps({"version": spec.version, "python": spec.python_version,
-                              "seconds": seconds, "phases": phases, "at": time.time()}) + "\n")
+                              "seconds": seconds, "phases": phases, "at": time.time(),
+                              "sdists": sdists_built(installed)}) + "\n")
     return Env(spec, path, lines, seconds)
+
+
+def sdists_built(output: str) -> int:
+    """How many source distributions ``uv pip install`` built (its "Building X==1.0" lines)."""
+    return sum(1 for line in output.splitlines() if line.strip().startswith("Building "))
 
 
 _UV_PHASE = re.compile(r"^(Resolved|Prepared|Installed) \d+ packages? in (?:(\d+)m )?([\d.]+)(ms|s)$",

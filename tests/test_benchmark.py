@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from harness.benchmark import Benchmark, ReleaseTiming, ratio, table
 
 
@@ -71,6 +73,20 @@ def test_breakdown_separates_probed_from_wasted_work():
     assert "| wall / limit | 7.14x | 3.57x |" in text
 
 
+def test_cpu_bound_runs_are_limited_by_their_cpu_and_say_how_busy_the_cores_were():
+    """A cold bisect unpacks and links wheels and builds sdists: CPU that imports and
+    cases leave out.  When it is more than they are, it sets the limit."""
+    run = replace(bisect_run(), cpu_self=20.0, cpu_children=160.0,
+                  builds=(EnvBuild("1.0", 10.0, (), 3), EnvBuild("2.0", 20.0, (), 0), EnvBuild("1.5", 8.0)))
+    assert run.cpu == 180.0
+    assert run.limit == 2.0 + 180.0 / 2  # above the critical path (26) and the work (16 / 2)
+    text = breakdown([bisect_run("before", 200.0), run])
+    assert "| CPU used, user + sys: harness + what it ran (uv, runners) | - | 180 s (20 + 160) |" in text
+    assert "| cores busy: CPU / (cores x wall) | - | 90 % |" in text
+    assert "| source distributions built by uv | - | 3 |" in text
+    assert "| wall / limit | 7.14x | 1.09x |" in text
+
+
 def test_a_failed_bisect_has_no_figures_and_no_comparison():
     failed = BisectRun("before", None, 2)
     text = breakdown([failed, bisect_run()])
@@ -124,7 +140,7 @@ def test_collect_reads_a_bisect_from_its_artifacts(tmp_path):
     envs_dir = tmp_path / "bisect-cache" / "envs"
     envs_dir.mkdir(parents=True)
     (envs_dir / "builds.jsonl").write_text(
-        json.dumps({"version": "1.0", "seconds": 5.0, "phases": {"prepare": 3.0}}) + "\n"
+        json.dumps({"version": "1.0", "seconds": 5.0, "phases": {"prepare": 3.0}, "sdists": 2}) + "\n"
         + json.dumps({"version": "3.0", "seconds": 7.0, "phases": {}}) + "\n")
     for version, imp in (("1.0", 2.0), ("2.0", 4.0)):
         folder = tmp_path / "bisect-results" / "runs" / "tensorflow" / version
@@ -140,7 +156,22 @@ def test_collect_reads_a_bisect_from_its_artifacts(tmp_path):
         run = command._collect(cfg, "now", 30.0, 0.5, tmp_path, tmp_path / "bisect.json")
         assert [b.version for b in run.builds] == ["1.0", "3.0"]
         assert dict(run.builds[0].phases) == {"prepare": 3.0}
+        assert [b.sdists for b in run.builds] == [2, None]  # older logs did not count them
         assert sorted((r.version, r.import_seconds, r.cases_seconds) for r in run.runs) == [
             ("1.0", 2.0, 0.75), ("2.0", 4.0, 0.75)]
         assert run.probes == (("a", ("1.0", "2.0")),) and run.transitions == (("a", "1.0 -> 2.0"),)
     assert command._collect(cfg, "now", None, 0.5, tmp_path, tmp_path / "bisect.json").wall is None
+    (tmp_path / "rusage.json").write_text(json.dumps({"self": 1.5, "children": 40.0}))
+    run = command._collect(cfg, "now", 30.0, 0.5, tmp_path, tmp_path / "bisect.json", "", tmp_path / "rusage.json")
+    assert (run.cpu_self, run.cpu_children) == (1.5, 40.0)
+
+
+def test_the_harness_writes_its_cpu_seconds_where_the_benchmark_asks(tmp_path, monkeypatch):
+    import json
+
+    from harness.cli import RUSAGE_FILE, main
+
+    monkeypatch.setenv(RUSAGE_FILE, str(tmp_path / "rusage.json"))
+    assert main(["cases", "--case", "conv2d_nhwc_same_f32"]) == 0
+    got = json.loads((tmp_path / "rusage.json").read_text())
+    assert got["self"] > 0 and got["children"] >= 0

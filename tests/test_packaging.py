@@ -47,6 +47,8 @@ def test_every_subpackage_and_the_builtin_cases_are_in_the_wheel(installed):
             assert f"harness/_cases/{source.relative_to(PROJECT / 'cases')}" in names, source
     for script in (PROJECT / "harness" / "runner").glob("*.py"):
         assert f"harness/runner/{script.name}" in names
+    for data in ("page.html", "uv.toml"):  # read at run time next to the modules
+        assert f"harness/{data}" in names
 
 
 def _run(installed: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness import command, envs, frameworks, releases
+from harness.cli import RUSAGE_FILE
 from harness.benchmark import (BisectRun, Benchmark, EnvBuild, ReleaseRun, ReleaseTiming, breakdown,
                                ratio, same_transitions, table)
 from harness.config import GB, Config
@@ -97,9 +98,11 @@ def naive(cfg: Config, release: Release, python: Path, version: tuple, scratch: 
     return seconds, ok
 
 
-def _harness(args: list[str], uv_cache: Path) -> tuple[float, bool, str]:
+def _harness(args: list[str], uv_cache: Path, extra_env: dict[str, str] | None = None
+             ) -> tuple[float, bool, str]:
     return _timed([sys.executable, "-m", "harness", *args, "-q"],
-                  env=envs.scrubbed_env({"UV_CACHE_DIR": str(uv_cache)}), timeout=4 * 3600)
+                  env=envs.scrubbed_env({"UV_CACHE_DIR": str(uv_cache), **(extra_env or {})}),
+                  timeout=4 * 3600)
 
 
 def run(cfg: Config, ui: UI, *, spec: str, skip_naive: bool, with_bisect: bool,
@@ -191,27 +194,35 @@ def _import_times(envs_dir: Path, module: str, jobs: int) -> tuple[dict[str, flo
     return {v: s for v, s, ok in results if ok}, wall
 
 
-# The cold bisect, as before and as now, side by side in one run.
-BISECT_RUNS = (("before (--schedule step)", ("--schedule", "step")), ("now (pipeline)", ()))
+# The cold bisect, as before and as now, side by side in one run.  "Before" is the
+# harness as it was before the crash and uv-cache changes (docs/speed.md), switched back
+# on by the variables that still select those paths: the runner restarted and
+# importing again after each crash, and uv without harness/uv.toml.
+BEFORE_ENV = {"HARNESS_NO_FORK": "1", "UV_NO_CONFIG": "1"}
+BISECT_RUNS = (("before (restart after a crash, uv's defaults)", (), BEFORE_ENV), ("now", (), {}))
 
 
 def _bisect(cfg: Config, ui: UI, scratch: Path, uv_cache: Path) -> str:
     catalog_seconds = _catalog_seconds(cfg, scratch / "catalog-timing")
     what = f"cases {', '.join(cfg.case_patterns)}" if cfg.case_patterns else "the built-in suite"
     runs = []
-    for label, extra in BISECT_RUNS:
+    for label, extra, extra_env in BISECT_RUNS:
         for leftover in (scratch / "cache", scratch / "bisect-cache", scratch / "bisect-results", uv_cache):
             shutil.rmtree(leftover, ignore_errors=True)
         report = scratch / "bisect.json"
         report.unlink(missing_ok=True)
+        rusage = scratch / "rusage.json"
+        rusage.unlink(missing_ok=True)
         ui.progress(f"[bisect {label}] cold bisect of {what} over every release installable here")
         seconds, ok, out = _harness([
             "bisect", "--cache-dir", str(scratch / "bisect-cache"), "--results",
             str(scratch / "bisect-results"), "--json", str(report), "-j", str(cfg.jobs),
             *(["--disk-budget", f"{cfg.disk_budget / GB:g}"] if cfg.disk_budget is not None else []),
-            *[a for p in cfg.case_patterns for a in ("--case", p)], *extra], uv_cache)
+            *[a for p in cfg.case_patterns for a in ("--case", p)], *extra], uv_cache,
+            {**extra_env, RUSAGE_FILE: str(rusage)})
         ui.progress(f"    {seconds:.1f} s" + ("" if ok else f" (failed: {out.splitlines()[-1:]})"))
-        runs.append(_collect(cfg, label, seconds if ok else None, catalog_seconds, scratch, report, out))
+        runs.append(_collect(cfg, label, seconds if ok else None, catalog_seconds, scratch, report, out,
+                             rusage))
     before, now = runs
     n = len(build(cfg).catalog.releases)
     bound = math.ceil(math.log2(max(n, 2))) + 2
@@ -238,7 +249,7 @@ def _catalog_seconds(cfg: Config, folder: Path) -> float | None:
 
 
 def _collect(cfg: Config, label: str, wall: float | None, catalog_seconds: float | None,
-             scratch: Path, report: Path, out: str = "") -> BisectRun:
+             scratch: Path, report: Path, out: str = "", rusage: Path | None = None) -> BisectRun:
     """What a finished bisect did, from its artifacts: the build log, the stored rows, the report."""
     if wall is None or not report.exists():
         return BisectRun(label, None, cfg.jobs)
@@ -246,7 +257,8 @@ def _collect(cfg: Config, label: str, wall: float | None, catalog_seconds: float
     log = scratch / "bisect-cache" / "envs" / envs.BUILD_LOG
     for line in log.read_text().splitlines() if log.exists() else []:
         entry = json.loads(line)
-        builds.append(EnvBuild(entry["version"], entry["seconds"], tuple(entry.get("phases", {}).items())))
+        builds.append(EnvBuild(entry["version"], entry["seconds"], tuple(entry.get("phases", {}).items()),
+                               entry.get("sdists")))
     runs = []
     for path in sorted((scratch / "bisect-results" / "runs" / cfg.package).glob("*/*.json")):
         rows = list(json.loads(path.read_text())["rows"].values())
@@ -262,8 +274,9 @@ def _collect(cfg: Config, label: str, wall: float | None, catalog_seconds: float
                                       if r["transition"] else "none") + _lines(r.get("lines", [])))
                         for r in data)
     peak = re.search(r"disk: measured peak ([\d.]+ GB)", out)
+    cpu = json.loads(rusage.read_text()) if rusage is not None and rusage.exists() else {}
     return BisectRun(label, wall, cfg.jobs, catalog_seconds, tuple(builds), tuple(runs), probes,
-                     transitions, peak.group(1) if peak else None)
+                     transitions, peak.group(1) if peak else None, cpu.get("self"), cpu.get("children"))
 
 
 def _lines(answers: list[dict]) -> str:
