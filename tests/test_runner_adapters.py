@@ -13,7 +13,7 @@ from adapter_common import Unsupported
 
 from harness import runner
 
-STDLIB = {"importlib", "inspect", "json", "os", "sys", "threading", "time", "traceback", "numpy"}
+STDLIB = {"importlib", "inspect", "json", "os", "signal", "sys", "threading", "time", "traceback", "numpy"}
 SIBLINGS = {"adapter_common"}
 
 

@@ -115,6 +115,7 @@ def run(cfg: Config, ui: UI, *, spec: str, skip_naive: bool, with_bisect: bool,
     versions = ",".join(str(r.version) for r in chosen)
     common = ["--cache-dir", str(scratch / "cache"), "--results", str(scratch / "results"),
               "-j", str(cfg.jobs), *[a for p in cfg.case_patterns for a in ("--case", p)],
+              *(["--disk-budget", f"{cfg.disk_budget / GB:g}"] if cfg.disk_budget is not None else []),
               *(["--python", forced] if forced else [])]
     uv_cache = scratch / "uv-cache"
     try:
