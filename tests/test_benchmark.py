@@ -113,6 +113,16 @@ def test_floor_measured_under_the_scan_concurrency_wins():
     assert "import floor: **0.89x**" in table(b, title="t") and "(2 at a time, wall)" in table(b, title="t")
 
 
+def test_the_warm_scan_is_split_into_its_runners_work_and_the_rest():
+    b = Benchmark(bench().releases, 10.0, 12.0, 2, 124, floor_wall=5.0, warm_imports=6.0, warm_cases=10.0)
+    text = table(b, title="t")
+    assert ("where the warm scan's 12.0 s went: its runners' imports 6.0 s + cases 10.0 s, summed; "
+            "over 2 worker(s) 8.0 s; the rest, 4.0 s, is the harness") in text
+    assert "imports + cases over the floor: 1.60x" in text
+    assert "where the warm scan" not in table(Benchmark(bench().releases, 10.0, None, 2, 124,
+                                                        warm_imports=6.0, warm_cases=1.0), title="t")
+
+
 def test_naive_failures_are_counted_not_compared():
     releases = (ReleaseTiming("1.0.1", "3.6", 30.0, False, 1.0), ReleaseTiming("2.0.0", "3.6", 9.0, False, 1.0))
     text = table(Benchmark(releases, 10.0, 8.0, 2, 124), title="t")
@@ -161,6 +171,8 @@ def test_collect_reads_a_bisect_from_its_artifacts(tmp_path):
             ("1.0", 2.0, 0.75), ("2.0", 4.0, 0.75)]
         assert run.probes == (("a", ("1.0", "2.0")),) and run.transitions == (("a", "1.0 -> 2.0"),)
     assert command._collect(cfg, "now", None, 0.5, tmp_path, tmp_path / "bisect.json").wall is None
+    assert command._run_seconds(tmp_path / "bisect-results", "tensorflow") == (6.0, 1.5)
+    assert command._run_seconds(tmp_path / "nothing", "tensorflow") == (None, None)
     (tmp_path / "rusage.json").write_text(json.dumps({"self": 1.5, "children": 40.0}))
     run = command._collect(cfg, "now", 30.0, 0.5, tmp_path, tmp_path / "bisect.json", "", tmp_path / "rusage.json")
     assert (run.cpu_self, run.cpu_children) == (1.5, 40.0)

@@ -168,9 +168,26 @@ def _scan(cfg: Config, ui: UI, plan, chosen: list[Release], forced: str | None, 
         naive_s, naive_ok = naive_times[str(release.version)]
         timings.append(ReleaseTiming(str(release.version), py.interpreter.short if py else "-",
                                      naive_s, naive_ok, floors.get(str(release.version))))
+    imports, cases = _run_seconds(scratch / "results", cfg.package)
     bench = Benchmark(tuple(timings), cold_figure, warm_figure, cfg.jobs, len(plan.cases),
-                      floor_wall if floors else None)
+                      floor_wall if floors else None, imports, cases)
     return table(bench, title=f"Scan: {spec} ({versions})")
+
+
+def _run_seconds(results: Path, package: str) -> tuple[float | None, float | None]:
+    """The last scan's imports and cases, summed over its stored rows (the warm scan
+    rewrote them with --force): each release's import once, every case's seconds."""
+    runs = [rows for rows in (_release_rows(p) for p in sorted((results / "runs" / package).glob("*/*.json")))
+            if rows]
+    if not runs:
+        return None, None
+    return (sum(max(r["import_seconds"] for r in rows) for rows in runs),
+            sum(r.get("seconds") or 0.0 for rows in runs for r in rows))
+
+
+def _release_rows(path: Path) -> list[dict]:
+    """A stored release file's rows that were measured (an import time recorded)."""
+    return [r for r in json.loads(path.read_text())["rows"].values() if r.get("import_seconds") is not None]
 
 
 def _import_times(envs_dir: Path, module: str, jobs: int) -> tuple[dict[str, float], float]:
@@ -262,8 +279,7 @@ def _collect(cfg: Config, label: str, wall: float | None, catalog_seconds: float
                                entry.get("sdists")))
     runs = []
     for path in sorted((scratch / "bisect-results" / "runs" / cfg.package).glob("*/*.json")):
-        rows = list(json.loads(path.read_text())["rows"].values())
-        measured = [r for r in rows if r.get("import_seconds") is not None]
+        measured = _release_rows(path)
         if measured:
             runs.append(ReleaseRun(path.parent.name, max(r["import_seconds"] for r in measured),
                                    sum(r.get("seconds") or 0.0 for r in measured)))
