@@ -194,6 +194,23 @@ def test_keras_falls_back_to_contrib_and_is_unsupported_without_either():
         run(tf_1_0(), spec("keras_conv2d", "NHWC"), arrays)
 
 
+def test_a_release_without_contrib_keras_is_unsupported_without_importing_contrib(tmp_path):
+    """TF 0.12-1.0 have no Keras: asking ``tf.contrib`` would import all of it (1.5 s)."""
+    class Untouchable(types.SimpleNamespace):
+        @property
+        def contrib(self):
+            raise AssertionError("tf.contrib was imported")
+
+    (tmp_path / "tensorflow" / "contrib").mkdir(parents=True)
+    old = Untouchable(**vars(tf_1_0()), __file__=str(tmp_path / "tensorflow" / "__init__.py"))
+    arrays = [np.ones((1, 5, 5, 2), np.float32), np.ones((3, 3, 2, 4), np.float32)]
+    with pytest.raises(Unsupported, match="nor tf.contrib.keras"):
+        run(old, spec("keras_conv2d", "NHWC"), arrays)
+    (tmp_path / "tensorflow" / "contrib" / "keras").mkdir()  # 1.1-1.3: contrib.keras is looked at
+    with pytest.raises(AssertionError, match="tf.contrib was imported"):
+        run(old, spec("keras_conv2d", "NHWC"), arrays)
+
+
 # ---------------------------------------------------------------- evaluation
 
 def test_graph_tensors_are_fetched_not_converted():

@@ -8,6 +8,7 @@ each case in a fresh ``tf.Graph`` and fetch it with a ``Session``.
 """
 
 import inspect
+import os
 
 import numpy as np
 
@@ -159,13 +160,20 @@ def explicit_parameters(fn):
         return set()
 
 
+def _has_contrib_keras(tf):
+    """Whether ``tf.contrib.keras`` exists, without touching ``tf.contrib``: in 0.12-1.0,
+    which have no Keras at all, that attribute imports all of contrib (1.5 s)."""
+    folder = os.path.dirname(getattr(tf, "__file__", None) or "")
+    return not folder or os.path.isdir(os.path.join(folder, "contrib", "keras"))
+
+
 def run_keras(fw, spec, tensors, arrays):
     """keras Conv1D/Conv2D with the filter as a constant initializer, no bias."""
     attrs = spec.get("attrs", {})
     rank = 1 if spec["op"] == "keras_conv1d" else 2
     name = "Conv%dD" % rank
     cls = getattr(getattr(getattr(fw.tf, "keras", None), "layers", None), name, None)
-    if cls is None:  # 1.1-1.3 had Keras only under contrib
+    if cls is None and _has_contrib_keras(fw.tf):  # 1.1-1.3 had Keras only under contrib
         contrib = getattr(getattr(fw.tf, "contrib", None), "keras", None)
         cls = getattr(getattr(contrib, "layers", None), name, None)
     if cls is None:
