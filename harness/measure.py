@@ -11,6 +11,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,10 +133,8 @@ def prepare(cfg: Config, release: Release, cases: Sequence[Case],
         return Prepared(have, todo, python)
     try:
         spec = env_spec(cfg, release, picked.interpreter, picked.wheel)
-        if budget is not None and not (cfg.envs_dir / spec.key / disk.INFO_FILE).exists():
-            with budget.reserving(disk.estimate(picked.wheel.size)):
-                env = envs.ensure(spec, cfg.envs_dir, offline=cfg.offline, log=log, stop=stop)
-        else:
+        building = budget is not None and not (cfg.envs_dir / spec.key / disk.INFO_FILE).exists()
+        with budget.reserving(disk.estimate(picked.wheel.size)) if building else nullcontext():
             env = envs.ensure(spec, cfg.envs_dir, offline=cfg.offline, log=log, stop=stop)
     except EnvironmentBuildError as exc:  # a network failure is not a result: not stored
         return Prepared(have, todo, python, skipped=_skip_rows(

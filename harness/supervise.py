@@ -27,6 +27,7 @@ from harness import command
 from harness import progress as display
 
 IMPORT_FAILED = 3  # driver.py's exit code when the framework does not import
+CRASHED = "crashed.txt"  # driver.py's list of the cases whose forked child died
 POLL = 0.05
 
 
@@ -80,7 +81,7 @@ def supervise(python: Path, driver: Path, out_dir: Path, n_cases: int, *, env: M
             command.kill_group(proc)
             follow(final=True)
         rc = proc.returncode
-        _finish_crashes(out_dir, n_cases, log_path, keep_logs, job)
+        _finish_crashes(out_dir, log_path, keep_logs, job)
         imported = (out_dir / "ready.json").exists()
         if imported:
             ready = json.loads((out_dir / "ready.json").read_text())
@@ -112,21 +113,22 @@ def crash_message(returncode: int | None, log: str) -> str:
     return f"{what}: {cause}" if cause else what
 
 
-def _finish_crashes(out_dir: Path, n_cases: int, log_path: Path, keep_logs: Path | None,
-                    job: Path) -> None:
+def _finish_crashes(out_dir: Path, log_path: Path, keep_logs: Path | None, job: Path) -> None:
     """A forked runner records a crashed case as its return code and where its output
-    starts in the log (``driver.run_forked``); give it the message an unforked one gets."""
-    log = None
-    for index in range(n_cases):
+    starts in the log, and lists it in ``CRASHED`` (``driver.run_forked``); give it the
+    message an unforked one gets."""
+    listed = out_dir / CRASHED
+    if not listed.exists():
+        return
+    log = log_path.read_bytes()
+    for index in sorted({int(line) for line in listed.read_text().split()}):
         path = out_dir / f"{index}.json"
         try:
             record = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
-        if record.get("status") != "crash" or "message" in record:
+        if "message" in record:  # finished after an earlier start of the runner
             continue
-        if log is None:
-            log = log_path.read_bytes()
         own = log[int(record.get("log_from") or 0):record.get("log_to")].decode(errors="replace")
         result = {"status": "crash", "message": crash_message(record.get("returncode"), own)}
         if keep_logs is not None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from harness.errors import Interrupted
@@ -20,3 +21,9 @@ def resumable(store: Store) -> Iterator[None]:
             "during this run, and everything stored before is kept",
             hint="run the same command again to resume (stored rows are reused)",
         ) from None
+
+
+def outcome_counts(rows: Iterable) -> str:
+    """``crash 1, error 22, pass 97``: how many rows have each outcome, by name."""
+    counts = Counter(str(row.outcome) for row in rows)
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))

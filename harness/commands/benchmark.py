@@ -217,14 +217,14 @@ def _import_times(envs_dir: Path, module: str, jobs: int) -> tuple[dict[str, flo
 # on by the variables that still select those paths: the runner restarted and
 # importing again after each crash, and uv without harness/uv.toml.
 BEFORE_ENV = {"HARNESS_NO_FORK": "1", "UV_NO_CONFIG": "1"}
-BISECT_RUNS = (("before (restart after a crash, uv's defaults)", (), BEFORE_ENV), ("now", (), {}))
+BISECT_RUNS = (("before (restart after a crash, uv's defaults)", BEFORE_ENV), ("now", {}))
 
 
 def _bisect(cfg: Config, ui: UI, scratch: Path, uv_cache: Path) -> str:
     catalog_seconds = _catalog_seconds(cfg, scratch / "catalog-timing")
     what = f"cases {', '.join(cfg.case_patterns)}" if cfg.case_patterns else "the built-in suite"
     runs = []
-    for label, extra, extra_env in BISECT_RUNS:
+    for label, extra_env in BISECT_RUNS:
         for leftover in (scratch / "cache", scratch / "bisect-cache", scratch / "bisect-results", uv_cache):
             shutil.rmtree(leftover, ignore_errors=True)
         report = scratch / "bisect.json"
@@ -236,7 +236,7 @@ def _bisect(cfg: Config, ui: UI, scratch: Path, uv_cache: Path) -> str:
             "bisect", "--cache-dir", str(scratch / "bisect-cache"), "--results",
             str(scratch / "bisect-results"), "--json", str(report), "-j", str(cfg.jobs),
             *(["--disk-budget", f"{cfg.disk_budget / GB:g}"] if cfg.disk_budget is not None else []),
-            *[a for p in cfg.case_patterns for a in ("--case", p)], *extra], uv_cache,
+            *[a for p in cfg.case_patterns for a in ("--case", p)]], uv_cache,
             {**extra_env, RUSAGE_FILE: str(rusage)})
         ui.progress(f"    {seconds:.1f} s" + ("" if ok else f" (failed: {out.splitlines()[-1:]})"))
         runs.append(_collect(cfg, label, seconds if ok else None, catalog_seconds, scratch, report, out,

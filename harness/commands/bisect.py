@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import threading
-from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, replace
@@ -18,7 +17,7 @@ from pathlib import Path
 from harness import (bisection, changes, disk, envs, goodwhen, lines, output, pasteable, progress,
                      releases, shard)
 from harness.cases import Case
-from harness.commands import resumable
+from harness.commands import outcome_counts, resumable
 from harness.errors import HarnessError, UsageError
 from harness.config import Config, Variant
 from harness.measure import Prepared, env_estimate, env_path, measure, prepare
@@ -282,8 +281,7 @@ def measure_set(cfg: Config, ui: UI, chosen: Sequence[Release], plan: Plan, vari
         finally:
             hold(release, False)
             in_flight.release()
-        counts = Counter(str(row.outcome) for row in rows.values())
-        ui.progress(f"    {cfg.package} {release}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        ui.progress(f"    {cfg.package} {release}: {outcome_counts(rows.values())}")
         return rows
 
     with ThreadPoolExecutor(max_workers=cfg.jobs + 1) as builders, \
@@ -472,10 +470,8 @@ def search(cfg: Config, ui: UI, items: Sequence[Release], cases: Sequence[Case],
                 for name in names:
                     row = rows[name]
                     verdicts[name][index] = good.verdict(row.outcome, row.detail, first.get(name))
-                counts = Counter(str(row.outcome) for row in rows.values())
                 py = next(iter(rows.values())).python or "-"
-                line = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-                ui.progress(f"    {cfg.package} {items[index]} (python {py}): {line}")
+                ui.progress(f"    {cfg.package} {items[index]} (python {py}): {outcome_counts(rows.values())}")
                 if all(row.outcome is Outcome.SKIP for row in rows.values()):
                     ui.progress(f"    skipped: {next(iter(rows.values())).detail}")
                 fresh = any(row.import_seconds is not None for row in rows.values())

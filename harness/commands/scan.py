@@ -14,7 +14,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from harness import changes, disk, envs, output, progress, shard
-from harness.commands import resumable
+from harness.commands import outcome_counts, resumable
 from harness.config import Config, Variant
 from harness.errors import HarnessError
 from harness.measure import all_stored, env_estimate, measure
@@ -73,12 +73,6 @@ def run(cfg: Config, ui: UI, *, fail_on: frozenset[Outcome] = frozenset()) -> in
         return _run(cfg, ui, plan, fail_on)
 
 
-def _counts(rows) -> str:
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.outcome.value] = counts.get(row.outcome.value, 0) + 1
-    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-
 
 def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
     items = default_range(cfg, plan)
@@ -121,7 +115,7 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
                     py = next(iter(measured.values())).python or "-"
                     skips = sorted({r.detail for r in measured.values() if r.outcome is Outcome.SKIP})
                     ui.progress(f"[{done}/{len(work)}] {cfg.package} {release} (python {py}, "
-                                f"{variant.name}): {_counts(measured.values())}"
+                                f"{variant.name}): {outcome_counts(measured.values())}"
                                 + (f" ({'; '.join(skips)})" if skips else ""))
                     progress.done(costs[(str(release), variant.name)])
                     budget.enforce()
@@ -134,7 +128,7 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
     where = (f"stored under {cfg.results_dir}" if plan.store.files_written
              else f"nothing new stored under {cfg.results_dir}")
     ui.result(f"{len(all_rows)} rows for {len(items)} releases in {time.monotonic() - started:.0f} s "
-              f"({_counts(all_rows)}); {where}")
+              f"({outcome_counts(all_rows)}); {where}")
     flips = changes.from_rows(all_rows)
     if flips:
         ui.render(changes.table(changes.group(flips)))

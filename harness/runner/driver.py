@@ -35,6 +35,7 @@ import signal
 
 IMPORT_FAILED = 3
 PARENT_GONE = 4
+CRASHED = "crashed.txt"  # forked: the indices of the cases whose child died, one per line
 
 
 def write_json(path, obj):
@@ -163,6 +164,8 @@ def run_forked(adapter, job, np, job_dir, out_dir, parent):
             write_json(os.path.join(out_dir, "%d.json" % left[0]),
                        {"status": "crash", "returncode": returncode, "log_from": log_from,
                         "log_to": log_size()})
+            with open(os.path.join(out_dir, CRASHED), "a") as f:  # the host finishes these
+                f.write("%d\n" % left[0])
     return 0
 
 
