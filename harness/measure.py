@@ -153,6 +153,25 @@ def all_stored(cfg: Config, release: Release, cases: Sequence[Case],
     return len(reusable(cfg, store, version, picked.python_version, variant, cases)) == len(cases)
 
 
+def measured_seconds(cfg: Config, release: Release, cases: Sequence[Case],
+                     interpreters: Sequence[Interpreter], store: Store, variant: Variant) -> float | None:
+    """What running ``cases`` in ``release`` took last time, from its stored rows: the
+    import once plus every case, and the build when the environment is not there now.
+    None when a case has no measured row (then only the catalog's estimate is known)."""
+    picked = pick(release, interpreters)
+    if not picked:
+        return None
+    stored = store.get(cfg.package, measured_version(release, picked.wheel), picked.python_version,
+                       variant.name)
+    rows = [stored.get(c.name) for c in cases]
+    if not rows or any(r is None or r.import_seconds is None for r in rows):
+        return None
+    built = (cfg.envs_dir / env_spec(cfg, release, picked.interpreter, picked.wheel).key
+             / disk.INFO_FILE).exists()
+    return (max(r.import_seconds or 0.0 for r in rows) + sum(r.seconds or 0.0 for r in rows)
+            + (0.0 if built else max(r.build_seconds or 0.0 for r in rows)))
+
+
 def reusable(cfg: Config, store: Store, version: str, python: str, variant: Variant,
              cases: Sequence[Case]) -> dict[str, Row]:
     """Stored rows that still stand: same case digest, and not a skip (its cause may be gone)."""

@@ -90,6 +90,12 @@ def partition(items: Sequence[T], count: int, *, cost: Callable[[T], float],
     return [sorted(shard, key=key) for shard in shards]
 
 
+def longest_first(items: Sequence[T], cost: Callable[[T], float]) -> list[T]:
+    """``items`` most expensive first (equal costs keep their order): with a worker
+    pool, the long ones start at once instead of leaving one worker alone at the end."""
+    return sorted(items, key=lambda item: -cost(item))
+
+
 def split(releases: Sequence[Release], count: int) -> list[list[Release]]:
     """Releases into ``count`` shards by expected cost (see :func:`partition`)."""
     return partition(releases, count, cost=cost, key=lambda r: r.version)

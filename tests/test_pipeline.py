@@ -228,3 +228,24 @@ def test_bisect_script_by_output_and_by_exit_code_with_a_paste_ready_block(world
     assert "**fakeflow 1.3.0 -> 1.5.0: `stride_script` went from wrong to pass**" in text
     repro = world / "results" / "repro" / "stride_script-1.3.0-to-1.5.0.py"
     assert repro.read_text() == STRIDE_SCRIPT
+
+
+@pytest.mark.parametrize("slow", ["1.0.0", "1.1.0"])
+def test_a_rerun_starts_the_release_that_took_longest_last_time(world, tmp_path, slow):
+    """One worker: the release whose stored rows say it took longest runs first."""
+    def scan(*extra: str) -> None:
+        assert main(["scan", "--package", "fakeflow", "--find-links", str(world / "wheels"),
+                     "--cache-dir", str(world / "cache"), "--results", str(tmp_path), "-q",
+                     "--case", "seed_conv2d", "--versions", "1.0.0,1.1.0", "-j", "1", *extra]) == 0
+
+    def stored(version: str) -> Path:
+        return tmp_path / "runs" / "fakeflow" / version / "py3.6--default.json"
+
+    scan()
+    data = json.loads(stored(slow).read_text())
+    data["rows"]["seed_conv2d"]["seconds"] = 100.0  # as if its case had taken that long
+    stored(slow).write_text(json.dumps(data))
+    scan("--force")
+    started = {v: json.loads(stored(v).read_text())["rows"]["seed_conv2d"]["recorded_at"]
+               for v in ("1.0.0", "1.1.0")}
+    assert min(started, key=started.get) == slow, started

@@ -139,3 +139,11 @@ def test_restrict_keeps_only_the_shards_releases_and_nothing_else():
     assert sorted((r for p in parts for r in p.releases), key=lambda r: r.version) == list(chosen)
     assert all(p.releases == tuple(shard.select(chosen, shard.Shard(i, 2))) for i, p in zip((1, 2), parts))
     assert parts[0].releases and parts[1].releases
+
+
+@given(st.lists(st.integers(0, 5)))
+def test_longest_first_sorts_by_cost_and_keeps_ties_in_order(costs):
+    items = list(enumerate(costs))
+    order = shard.longest_first(items, cost=lambda item: item[1])
+    assert sorted(order) == items
+    assert all((a[1], -a[0]) > (b[1], -b[0]) for a, b in zip(order, order[1:]))

@@ -1,7 +1,10 @@
 """``scan``: every selected case in every selected release (and variant).
 
 Releases run on ``--jobs`` workers, so one environment builds while another
-runs; each finished release is stored at once.  Before an environment is
+runs; each finished release is stored at once.  Workers take the releases
+expected to take longest first (what they took last time here, else the
+estimate from their wheel sizes), so no worker is left alone with a long
+release at the end.  Before an environment is
 built and after each release, environments over the disk budget are
 evicted, least recently used first (never one a worker runs in).
 """
@@ -17,7 +20,7 @@ from harness import changes, disk, envs, output, progress, shard
 from harness.commands import outcome_counts, resumable
 from harness.config import Config, Variant
 from harness.errors import HarnessError
-from harness.measure import all_stored, env_estimate, measure
+from harness.measure import all_stored, env_estimate, measure, measured_seconds
 from harness.outcome import Outcome
 from harness.plan import Plan, build, default_range, installable, restrict
 from harness.releases import Release
@@ -93,14 +96,15 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
             return measure(cfg, release, plan.cases, plan.interpreters, plan.store,
                            variant=variant, stop=stop, log=ui.progress, budget=budget)
 
-    # the overall bar's ETA: the shards' cost model, nothing for what is stored already
-    costs = {(str(r), v.name): 0.0 if all_stored(cfg, r, plan.cases, plan.interpreters, plan.store, v)
-             else shard.cost(r) for r, v in work}
+    # the overall bar's ETA and the order the workers take releases in (longest first):
+    # nothing for what is stored already, else what the last run here took, else the
+    # shards' cost model from the wheel sizes
+    costs = {(str(r), v.name): _expected(cfg, plan, r, v) for r, v in work}
     with ThreadPoolExecutor(max_workers=cfg.jobs) as pool, \
             progress.shown(ui.err, quiet=cfg.quiet, verbose=cfg.verbose, releases=items,
                            costs=list(costs.values()), workers=min(cfg.jobs, len(work))):
         pending: dict[Future, tuple[Release, Variant]] = {}
-        queue = list(work)
+        queue = shard.longest_first(work, lambda item: costs[(str(item[0]), item[1].name)])
         try:
             while queue or pending:
                 while queue and len(pending) < cfg.jobs:
@@ -151,3 +155,10 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
         return 1
     return 0
 
+
+def _expected(cfg: Config, plan: Plan, release: Release, variant: Variant) -> float:
+    """Seconds ``release`` is expected to take in this scan (see the caller)."""
+    if all_stored(cfg, release, plan.cases, plan.interpreters, plan.store, variant):
+        return 0.0
+    measured = measured_seconds(cfg, release, plan.cases, plan.interpreters, plan.store, variant)
+    return shard.cost(release) if measured is None else measured
