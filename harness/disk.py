@@ -48,7 +48,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from harness import locks
+from harness import locks, walks
 from harness.errors import UsageError
 from harness.files import atomic_write
 
@@ -74,19 +74,6 @@ def _gb(n: float) -> str:
     return f"{n / GB:.2f} GB" if abs(n) < 10 * GB else f"{n / GB:.1f} GB"
 
 
-def _walk(path: Path) -> dict[Inode, tuple[int, int]]:
-    """Every inode under ``path`` (folders too): its bytes on disk and link count."""
-    out: dict[Inode, tuple[int, int]] = {}
-    for root, dirs, files in os.walk(path):
-        for name in (root, *(os.path.join(root, n) for n in files + dirs)):
-            try:
-                st = os.lstat(name)
-            except OSError:
-                continue
-            out[(st.st_dev, st.st_ino)] = (st.st_blocks * 512, st.st_nlink)
-    return out
-
-
 def _dist_infos_at(folder: Path) -> frozenset[str]:
     try:
         return frozenset(n for n in os.listdir(folder) if n.endswith(".dist-info"))
@@ -101,7 +88,7 @@ def _dist_infos(env: Path) -> frozenset[str]:
 
 def tree_size(path: Path) -> int:
     """Bytes on disk under ``path``, counting each hardlinked inode once."""
-    return sum(size for size, _ in _walk(path).values())
+    return sum(size for size, _ in walks.walk(path).values())
 
 
 @dataclass(frozen=True)
@@ -136,9 +123,12 @@ class Usage:
 class Scanner:
     """Walks environments and the archive entries they link, remembering what never changes.
 
-    An environment's files do not change once it is built (runners do not
-    write ``.pyc``), and an archive entry is immutable, so each is walked
-    once per process.  An archive entry is an unzipped wheel: only entries
+    An environment's files change only when a runner writes its ``.pyc``
+    (``envs.bytecode_vars``), and an archive entry is immutable, so each is
+    walked once, and the walk is kept between runs (``walks``); after a run
+    in an environment (``ran``), the next ``usage`` checks its folders'
+    modification times and walks it again only when they moved (its first
+    run: the .pyc were written).  An archive entry is an unzipped wheel: only entries
     whose ``*.dist-info`` an environment also has are walked, not a shared
     cache's hundreds of others (walking all 817 entries of this machine's
     20 GB uv cache took 33 s).
@@ -148,6 +138,8 @@ class Scanner:
         self.envs_dir = envs_dir
         self.archive = uv_cache / "archive-v0"
         self._envs: dict[tuple[Path, float], tuple[dict[Inode, tuple[int, int]], frozenset[str]]] = {}
+        self._folders: dict[tuple[Path, float], dict[str, int]] = {}  # of each walked environment
+        self._ran: set[Path] = set()  # environments a runner used since their walk (``ran``)
         self._tops: dict[Path, frozenset[str]] = {}  # archive entry -> its dist-info names
         self._entries: dict[Path, frozenset[Inode]] = {}
         self._entry_of: dict[Inode, Path] = {}
@@ -158,6 +150,7 @@ class Scanner:
         self._linked: dict[tuple[Path, float], tuple[frozenset[Path], frozenset[Inode]]] = {}
         self._total: tuple[tuple, int] | None = None  # the last set of environments and their size
         self._lock = threading.Lock()
+        self.kept = walks.Kept(envs_dir.parent / "disk-walks")
 
     def usage(self) -> Usage:
         with self._lock:
@@ -170,9 +163,20 @@ class Scanner:
                 except (OSError, ValueError):
                     continue
                 key = (child, float(info.get("created", 0.0)))
+                if child in self._ran:
+                    self._ran.discard(child)
+                    if key in self._envs and walks.changed(self._folders[key]):
+                        self._drop(child)
                 if key not in self._envs:
-                    self._envs[key] = (_walk(child), _dist_infos(child))
+                    kept = self.kept.env(child, key[1])
+                    if kept is None:
+                        folders: dict[str, int] = {}
+                        kept = (walks.walk(child, folders), folders)
+                        self.kept.save_env(child, key[1], *kept)
+                    self._envs[key] = (kept[0], _dist_infos(child))
+                    self._folders[key] = kept[1]
                 walked_envs.append((child, info, last, *self._envs[key]))
+            self.kept.prune("env", {child.name for child, *_ in walked_envs})
             self._scan_archive(frozenset().union(*(names for *_, names in walked_envs)))
             found = []
             for child, info, last, walked, _ in walked_envs:
@@ -194,8 +198,11 @@ class Scanner:
 
     def _scan_archive(self, installed: frozenset[str]) -> None:
         present = set(self.archive.iterdir()) if self.archive.is_dir() else set()
+        if not self._tops:  # the first look in this process
+            self.kept.prune("entry", {e.name for e in present})
         for gone in set(self._tops) - present:
             del self._tops[gone]
+            self.kept.drop("entry", gone)
             for inode in self._entries.pop(gone, ()):
                 self._entry_of.pop(inode, None)
         for entry in present:
@@ -203,17 +210,30 @@ class Scanner:
                 self._tops[entry] = _dist_infos_at(entry)
             if entry in self._entries or not self._tops[entry] & installed:
                 continue
-            walked = _walk(entry)
+            walked = self.kept.entry(entry)
+            if walked is None:
+                walked = walks.walk(entry)
+                self.kept.save_entry(entry, walked)
             self._entries[entry] = frozenset(walked)
             for inode, (size, _) in walked.items():
                 self._entry_of[inode] = entry
                 self._sizes[inode] = size
 
     def forget(self, env: Path) -> None:
+        """``env`` was removed or rebuilt: walk it anew if it is there."""
         with self._lock:
-            for key in [k for k in self._envs if k[0] == env]:
-                del self._envs[key]
-                self._linked.pop(key, None)
+            self._drop(env)
+
+    def ran(self, env: Path) -> None:
+        """A runner used ``env`` and may have written .pyc there: the next ``usage`` checks."""
+        with self._lock:
+            self._ran.add(env)
+
+    def _drop(self, env: Path) -> None:
+        for key in [k for k in self._envs if k[0] == env]:
+            del self._envs[key]
+            self._folders.pop(key, None)
+            self._linked.pop(key, None)
 
 
 def plan_eviction(envs: Sequence[EnvUsage], sizes: Mapping[Inode, int], target: float,
@@ -337,6 +357,7 @@ class Budget:
             finally:
                 lock.release()
             self.scanner.forget(candidate.path)
+            self.scanner.kept.drop("env", candidate.path)
             kept.remove(candidate)
             evicted.append(candidate)
             self._pending(add=candidate.entries)  # on disk: a killed run's leftovers go next time
@@ -412,6 +433,7 @@ class Budget:
     def _remove(self, usage: Usage, loose: dict[Path, int]) -> Usage:
         for entry in loose:
             shutil.rmtree(entry, ignore_errors=True)
+            self.scanner.kept.drop("entry", entry)
             self._entry_sizes.pop(entry, None)
             BUILDS.made.discard(entry)
         self._pending(drop=loose)

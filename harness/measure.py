@@ -98,6 +98,9 @@ def measure(
                                   keep_outputs, on_cancel=store.add)
             except Skip as caught:
                 skip = caught
+            finally:
+                if budget is not None:  # its runner may have written .pyc (envs.bytecode_vars)
+                    budget.scanner.ran(env.path)
             if not env.unchanged():  # the rows may come from a half-deleted environment
                 skip, stored = Skip(f"environment {env.path.name} changed while the cases ran; "
                                     "rows not stored", python), False
@@ -265,7 +268,7 @@ def _run_scripts(cfg: Config, env: envs.Env, cases: Sequence[Case], python: str,
     """``--script``: run it in ``env`` and judge it by its exit code or output (``script``)."""
     rows = {}
     framework = frameworks.lookup(cfg.package)
-    child = envs.child_env(env, framework, dict(variant.env))
+    child = envs.child_env(env, framework, dict(variant.env), script=True)
     for case in cases:
         ran = script.run(case, env.python, env=child, timeout=cfg.timeout, work_dir=cfg.work_dir,
                          stop=stop, module=framework.module)

@@ -187,3 +187,11 @@ def test_the_harness_writes_its_cpu_seconds_where_the_benchmark_asks(tmp_path, m
     assert main(["cases", "--case", "conv2d_nhwc_same_f32"]) == 0
     got = json.loads((tmp_path / "rusage.json").read_text())
     assert got["self"] > 0 and got["children"] >= 0
+
+
+def test_the_first_rerun_that_writes_the_pyc_is_reported_beside_the_warm_figure():
+    b = Benchmark(bench().releases, 10.0, 6.0, 2, 124, floor_wall=5.0, first_rerun_seconds=9.0)
+    text = table(b, title="t")
+    assert "warm scan over the import floor: **1.20x**" in text
+    assert "writes each environment's .pyc" in text and "9.0 s, 1.80x the floor" in text
+    assert ".pyc" not in table(Benchmark(bench().releases, 10.0, 6.0, 2, 124, floor_wall=5.0), title="t")

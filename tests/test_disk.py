@@ -78,6 +78,25 @@ def test_hardlinks_between_environments_and_cache_count_once(world):
     assert {p.name for p in usage.envs[0].entries} == {"numpy", "tf-a"}
 
 
+@pytest.mark.parametrize("where", ["new folder", "existing folder"])
+def test_what_a_run_writes_is_counted_at_the_next_look_and_nothing_is_walked_otherwise(world, where):
+    """A runner writes .pyc into its environment (envs.bytecode_vars): after ``ran`` the
+    next usage walks that environment again, only if its folders changed."""
+    root, uv, a, b = world
+    scanner = Scanner(root / "envs", uv)
+    before = scanner.usage().total
+    folder = a / "lib" / ("__pycache__" if where == "new folder" else "")
+    pyc = _file(folder / "mod.cpython-36.pyc", 2 * MB)
+    assert scanner.usage().total == before, "unchanged until a run is reported: no walk per look"
+    scanner.ran(b)
+    assert scanner.usage().total == before, "another environment's run does not count a's files"
+    scanner.ran(a)
+    grown = scanner.usage().total
+    assert grown - before == _blocks(pyc) + (_blocks(folder) if where == "new folder" else 0)
+    scanner.ran(a)  # a run that wrote nothing
+    assert scanner.usage().total == grown == Scanner(root / "envs", uv).usage().total
+
+
 def test_plan_evicts_lru_and_counts_shared_bytes_only_when_their_last_holder_goes(world):
     root, uv, a, b = world
     usage = Scanner(root / "envs", uv).usage()

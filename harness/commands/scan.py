@@ -105,11 +105,15 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
                            costs=list(costs.values()), workers=min(cfg.jobs, len(work))):
         pending: dict[Future, tuple[Release, Variant]] = {}
         queue = shard.longest_first(work, lambda item: costs[(str(item[0]), item[1].name)])
+
+        def refill() -> None:
+            while queue and len(pending) < cfg.jobs:
+                release, variant = queue.pop(0)
+                pending[pool.submit(task, release, variant)] = (release, variant)
+
         try:
             while queue or pending:
-                while queue and len(pending) < cfg.jobs:
-                    release, variant = queue.pop(0)
-                    pending[pool.submit(task, release, variant)] = (release, variant)
+                refill()
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     release, variant = pending.pop(future)
@@ -122,7 +126,8 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
                                 f"{variant.name}): {outcome_counts(measured.values())}"
                                 + (f" ({'; '.join(skips)})" if skips else ""))
                     progress.done(costs[(str(release), variant.name)])
-                    budget.enforce()
+                refill()  # the next releases start while the disk is checked (a build reserves its room)
+                budget.enforce()
         except BaseException:
             stop.set()
             for future in pending:
