@@ -175,38 +175,32 @@ def uv_env() -> dict[str, str]:
     return scrubbed_env({"UV_NO_PROGRESS": "1", "UV_CACHE_DIR": str(uv_cache_dir())})
 
 
-PYCACHE = "harness-pycache"  # in an environment: its compiled modules (Python 3.8+)
 BUILT_HERE: set[Path] = set()  # environments this process built (their first run writes no .pyc)
 
 
-def bytecode_vars(env_path: Path, python_version: str, *, script: bool = False,
-                  fresh: bool = False) -> dict[str, str]:
-    """How a child Python in the environment at ``env_path`` treats compiled modules (.pyc).
+def bytecode_vars(*, script: bool = False, fresh: bool = False) -> dict[str, str]:
+    """Whether a child Python in an environment may write compiled modules (.pyc).
 
     Importing a framework compiles thousands of modules (TF 2.16 on 3.11: the
     import takes ~5 s without their .pyc and ~2 s with them), so an environment
-    that is used again gets them written once, inside it (the disk budget counts
-    them, eviction deletes them), and every later run reads them:
-
-    - Python 3.8+: under ``<env>/harness-pycache`` (``PYTHONPYCACHEPREFIX``), for
-      case runners and scripts alike, so a script's own folder gets no ``__pycache__``;
-    - older: the case runner writes them next to the modules while it imports the
-      framework, and ``driver.py`` stops before any case is loaded; a script writes
-      none (its own folder would get a ``__pycache__``) but reads the runner's.
+    that is used again gets them written once, next to the modules inside it
+    (the disk budget counts them, eviction deletes them), and every later run
+    reads them.  Only the case runner writes, and only while it imports the
+    framework (``driver.py`` stops before any case runs): what a case or a
+    script imports later would leave .pyc of temporary modules (TF's autograph
+    writes one per run) or in a user's folder.  A script reads the runner's.
 
     Not in a ``fresh`` environment (built by this process): writing them costs
     ~1.4 s per import, and most environments a cold bisect or scan builds are
     imported once (a cold README bisect: 246 s without, 283 s writing them).
     ``HARNESS_NO_BYTECODE=1`` writes none anywhere.
     """
-    if fresh or os.environ.get("HARNESS_NO_BYTECODE"):
+    if script or fresh or os.environ.get("HARNESS_NO_BYTECODE"):
         return {"PYTHONDONTWRITEBYTECODE": "1"}
-    if tuple(int(p) for p in python_version.split(".")[:2]) >= (3, 8):
-        return {"PYTHONPYCACHEPREFIX": str(env_path / PYCACHE)}
-    return {"PYTHONDONTWRITEBYTECODE": "1"} if script else {}
+    return {}
 
 
-def python_env(env_path: Path, python_version: str, *, script: bool = False) -> dict[str, str]:
+def python_env(env_path: Path, *, script: bool = False) -> dict[str, str]:
     """Variables for any Python run inside the environment at ``env_path``: its ``bin``
     first on PATH, no user site, its own .pyc (``bytecode_vars``)."""
     out = scrubbed_env({
@@ -216,7 +210,7 @@ def python_env(env_path: Path, python_version: str, *, script: bool = False) -> 
     })
     for name in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX"):  # the user's, for their Pythons
         out.pop(name, None)
-    out.update(bytecode_vars(env_path, python_version, script=script, fresh=env_path in BUILT_HERE))
+    out.update(bytecode_vars(script=script, fresh=env_path in BUILT_HERE))
     return out
 
 
@@ -224,7 +218,7 @@ def child_env(env: Env, framework: Framework, extra: Mapping[str, str] = (),  # 
               *, script: bool = False) -> dict[str, str]:
     """Variables for a runner (or ``script``) inside ``env``: ``python_env``'s, the
     framework's own, then ``extra`` (a variant's)."""
-    out = python_env(env.path, env.spec.python_version, script=script)
+    out = python_env(env.path, script=script)
     out.update(framework.env(env.path, out))
     out.update(dict(extra))
     return out

@@ -1,4 +1,4 @@
-"""Compiled modules (.pyc): written once inside the environment, never in a user's folder."""
+"""Compiled modules (.pyc): written once inside an environment used again, never in a user's folder."""
 
 from __future__ import annotations
 
@@ -12,34 +12,27 @@ from harness.cli import main
 from fakeflow import build_wheels
 
 
-def test_python_3_8_and_later_keep_them_under_the_environment(tmp_path):
-    for script in (False, True):
-        assert envs.bytecode_vars(tmp_path, "3.9.18", script=script) == {
-            "PYTHONPYCACHEPREFIX": str(tmp_path / envs.PYCACHE)}
+def test_only_a_case_runner_in_an_environment_used_again_writes_them():
+    assert envs.bytecode_vars() == {}  # driver.py stops after the framework's import
+    assert envs.bytecode_vars(script=True) == {"PYTHONDONTWRITEBYTECODE": "1"}
+    assert envs.bytecode_vars(fresh=True) == {"PYTHONDONTWRITEBYTECODE": "1"}
 
 
-def test_older_pythons_write_them_from_the_runner_only(tmp_path):
-    assert envs.bytecode_vars(tmp_path, "3.6.15") == {}  # driver.py stops after the import
-    assert envs.bytecode_vars(tmp_path, "3.7.17", script=True) == {"PYTHONDONTWRITEBYTECODE": "1"}
-    assert envs.bytecode_vars(tmp_path, "2.7.18", script=True) == {"PYTHONDONTWRITEBYTECODE": "1"}
-
-
-def test_an_environment_this_process_built_writes_none(tmp_path):
-    assert envs.bytecode_vars(tmp_path, "3.9.18", fresh=True) == {"PYTHONDONTWRITEBYTECODE": "1"}
-    assert envs.bytecode_vars(tmp_path, "3.6.15", fresh=True) == {"PYTHONDONTWRITEBYTECODE": "1"}
-
-
-def test_harness_no_bytecode_writes_none(tmp_path, monkeypatch):
+def test_harness_no_bytecode_writes_none(monkeypatch):
     monkeypatch.setenv("HARNESS_NO_BYTECODE", "1")
-    assert envs.bytecode_vars(tmp_path, "3.11.9") == {"PYTHONDONTWRITEBYTECODE": "1"}
+    assert envs.bytecode_vars() == {"PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def test_the_users_own_settings_do_not_reach_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
     monkeypatch.setenv("PYTHONPYCACHEPREFIX", "/somewhere/else")
-    out = envs.python_env(tmp_path, "3.6.15")
+    out = envs.python_env(tmp_path)
     assert "PYTHONDONTWRITEBYTECODE" not in out and "PYTHONPYCACHEPREFIX" not in out
-    assert envs.python_env(tmp_path, "3.10.1")["PYTHONPYCACHEPREFIX"] == str(tmp_path / envs.PYCACHE)
+    envs.BUILT_HERE.add(tmp_path)
+    try:
+        assert envs.python_env(tmp_path)["PYTHONDONTWRITEBYTECODE"] == "1"
+    finally:
+        envs.BUILT_HERE.discard(tmp_path)
 
 
 SCRIPT = """
@@ -78,17 +71,13 @@ def test_a_scan_compiles_the_framework_once_in_its_environment_and_nothing_of_th
     envs.BUILT_HERE.clear()
     run("scan", "--case", "seed_conv2d")
     (env,) = (p for p in (tmp_path / "cache" / "envs").glob("fakeflow-*") if p.is_dir())
-    prefix = env / envs.PYCACHE
-    site = next(env.glob("lib/python*/site-packages"))
-    assert not prefix.exists() and not (site / "fakeflow" / "__pycache__").exists(), \
+    package = next(env.glob("lib/python*/site-packages")) / "fakeflow"
+    assert not (package / "__pycache__").exists(), \
         "the run that built the environment writes none (it may be its only one)"
 
     envs.BUILT_HERE.clear()  # as in the next harness process
     run("scan", "--case", "seed_conv2d")
-    compiled = _pycs(prefix if python == "3.9" else site / "fakeflow")
-    assert "__init__" in compiled, sorted(compiled)
-    assert not any(n.startswith("adapter_") for n in _pycs(env)), "the job folder's adapters are not kept"
-    assert (python == "3.9") == prefix.is_dir()
+    assert "__init__" in _pycs(package)
     first = {p: p.stat().st_mtime_ns for p in env.rglob("*.pyc")}
 
     run("scan", "--case", "seed_conv2d")
@@ -96,16 +85,15 @@ def test_a_scan_compiles_the_framework_once_in_its_environment_and_nothing_of_th
 
     run("scan", "--script", str(user / "repro.py"))
     assert not list(user.rglob("*.pyc")), "a script's own folder gets no __pycache__"
-    if python == "3.9":
-        assert "helper" in _pycs(prefix), "kept under the environment instead"
+    assert {p: p.stat().st_mtime_ns for p in env.rglob("*.pyc")} == first, "a script writes none"
 
 
 @pytest.mark.pipeline
 def test_harness_no_bytecode_leaves_the_environment_as_built(wheels, tmp_path, monkeypatch):
     monkeypatch.setenv("HARNESS_NO_BYTECODE", "1")
+    envs.BUILT_HERE.clear()
     assert main(["scan", "--package", "fakeflow", "--find-links", str(wheels), "--python", "3.9",
                  "--cache-dir", str(tmp_path / "cache"), "--results", str(tmp_path / "results"),
                  "--versions", "1.1.0", "--case", "seed_conv2d", "-q"]) == 0
     (env,) = (p for p in (tmp_path / "cache" / "envs").glob("fakeflow-*") if p.is_dir())
-    assert not (env / envs.PYCACHE).exists()
     assert not [p for p in env.rglob("*.pyc") if "fakeflow" in p.parts], "only what wheels ship"

@@ -202,13 +202,13 @@ def _import_times(envs_dir: Path, module: str, jobs: int) -> tuple[dict[str, flo
     for env in sorted(envs_dir.glob("*")) if envs_dir.is_dir() else []:
         info = env / "harness-env.json"
         if info.exists():
-            found.append((json.loads(info.read_text())["spec"], env))
+            found.append((json.loads(info.read_text())["spec"]["version"], env))
 
     def one(item):  # with the .pyc a runner reads and writes (envs.bytecode_vars)
-        spec, env = item
+        version, env = item
         seconds, ok, _ = _timed([env / "bin" / "python", "-c", f"import {module}"],
-                                env=envs.python_env(env, spec["python_version"]))
-        return spec["version"], seconds, ok
+                                env=envs.python_env(env))
+        return version, seconds, ok
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:

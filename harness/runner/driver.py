@@ -185,13 +185,10 @@ def main(argv):
     try:
         import numpy as np
         module = importlib.import_module(job["module"])  # writes .pyc if the host lets it
-        writes_bytecode = not sys.dont_write_bytecode
-        sys.dont_write_bytecode = True  # the adapters' would pile up (a new job folder each run)
+        # and nothing after: the adapters' (a new job folder each run), those of what a
+        # case imports (TF's autograph writes a temporary module per run)
+        sys.dont_write_bytecode = True
         adapter = importlib.import_module("adapter_" + job["adapter"]).make(module)
-        # the cases: on Python 3.8+ .pyc go under the environment (envs.bytecode_vars), so
-        # what the framework imports lazily (tf.keras) is kept; older Pythons would write
-        # them next to a user's case file
-        sys.dont_write_bytecode = not (writes_bytecode and getattr(sys, "pycache_prefix", None))
     except BaseException as exc:  # ImportError, but also SystemExit/ABI errors
         write_json(os.path.join(out_dir, "import_error.json"), {
             "error_class": type(exc).__name__,
