@@ -90,10 +90,15 @@ def partition(items: Sequence[T], count: int, *, cost: Callable[[T], float],
     return [sorted(shard, key=key) for shard in shards]
 
 
-def longest_first(items: Sequence[T], cost: Callable[[T], float]) -> list[T]:
-    """``items`` most expensive first (equal costs keep their order): with a worker
-    pool, the long ones start at once instead of leaving one worker alone at the end."""
-    return sorted(items, key=lambda item: -cost(item))
+def longest_first(items: Sequence[T], cost: Callable[[T], float],
+                  ready: Callable[[T], bool] = lambda item: True) -> list[T]:
+    """The ``ready`` items most expensive first (equal costs keep their order), then the
+    others in their order: with a worker pool, the long ones start at once instead of
+    leaving one worker alone at the end.  Items that are not ready (releases whose
+    environment must be built) keep their order: a whole-history scan built in cost
+    order took 975 s against 897 s in catalog order."""
+    return (sorted((i for i in items if ready(i)), key=lambda item: -cost(item))
+            + [i for i in items if not ready(i)])
 
 
 def split(releases: Sequence[Release], count: int) -> list[list[Release]]:

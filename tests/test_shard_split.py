@@ -141,9 +141,11 @@ def test_restrict_keeps_only_the_shards_releases_and_nothing_else():
     assert parts[0].releases and parts[1].releases
 
 
-@given(st.lists(st.integers(0, 5)))
-def test_longest_first_sorts_by_cost_and_keeps_ties_in_order(costs):
-    items = list(enumerate(costs))
-    order = shard.longest_first(items, cost=lambda item: item[1])
+@given(st.lists(st.tuples(st.integers(0, 5), st.booleans())))
+def test_longest_first_sorts_the_ready_by_cost_then_keeps_the_rest_in_order(costs):
+    items = [(n, cost, ready) for n, (cost, ready) in enumerate(costs)]
+    order = shard.longest_first(items, cost=lambda item: item[1], ready=lambda item: item[2])
     assert sorted(order) == items
-    assert all((a[1], -a[0]) > (b[1], -b[0]) for a, b in zip(order, order[1:]))
+    ready = [i for i in order if i[2]]
+    assert order == ready + [i for i in items if not i[2]]
+    assert all((a[1], -a[0]) > (b[1], -b[0]) for a, b in zip(ready, ready[1:]))

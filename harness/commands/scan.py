@@ -1,10 +1,11 @@
 """``scan``: every selected case in every selected release (and variant).
 
 Releases run on ``--jobs`` workers, so one environment builds while another
-runs; each finished release is stored at once.  Workers take the releases
-expected to take longest first (what they took last time here, else the
-estimate from their wheel sizes), so no worker is left alone with a long
-release at the end.  Before an environment is
+runs; each finished release is stored at once.  Of the releases whose
+environment is built, workers take those expected to take longest first
+(what they took last time here, else the estimate from their wheel sizes),
+so no worker is left alone with a long release at the end; the others
+follow in catalog order.  Before an environment is
 built and after each release, environments over the disk budget are
 evicted, least recently used first (never one a worker runs in).
 """
@@ -20,7 +21,7 @@ from harness import changes, disk, envs, output, progress, shard
 from harness.commands import outcome_counts, resumable
 from harness.config import Config, Variant
 from harness.errors import HarnessError
-from harness.measure import all_stored, env_estimate, measure, measured_seconds
+from harness.measure import all_stored, env_estimate, env_path, measure, measured_seconds
 from harness.outcome import Outcome
 from harness.plan import Plan, build, default_range, installable, restrict
 from harness.releases import Release
@@ -104,7 +105,8 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
             progress.shown(ui.err, quiet=cfg.quiet, verbose=cfg.verbose, releases=items,
                            costs=list(costs.values()), workers=min(cfg.jobs, len(work))):
         pending: dict[Future, tuple[Release, Variant]] = {}
-        queue = shard.longest_first(work, lambda item: costs[(str(item[0]), item[1].name)])
+        queue = shard.longest_first(work, lambda item: costs[(str(item[0]), item[1].name)],
+                                    ready=lambda item: _built(cfg, plan, item[0]))
 
         def refill() -> None:
             while queue and len(pending) < cfg.jobs:
@@ -167,3 +169,9 @@ def _expected(cfg: Config, plan: Plan, release: Release, variant: Variant) -> fl
         return 0.0
     measured = measured_seconds(cfg, release, plan.cases, plan.interpreters, plan.store, variant)
     return shard.cost(release) if measured is None else measured
+
+
+def _built(cfg: Config, plan: Plan, release: Release) -> bool:
+    """Whether ``release``'s environment is there (its run starts without a build)."""
+    path = env_path(cfg, release, plan.interpreters)
+    return path is not None and (path / disk.INFO_FILE).exists()
