@@ -96,7 +96,7 @@ def longest_first(items: Sequence[T], cost: Callable[[T], float],
     others in their order: with a worker pool, the long ones start at once instead of
     leaving one worker alone at the end.  Items that are not ready (releases whose
     environment must be built) keep their order: a whole-history scan built in cost
-    order took 975 s against 897 s in catalog order."""
+    order took 975 s against 942 s in catalog order, the same day."""
     return (sorted((i for i in items if ready(i)), key=lambda item: -cost(item))
             + [i for i in items if not ready(i)])
 
