@@ -175,12 +175,13 @@ class Scanner:
                         self.kept.save_env(child, key[1], *kept)
                     self._envs[key] = (kept[0], _dist_infos(child))
                     self._folders[key] = kept[1]
-                walked_envs.append((child, info, last, *self._envs[key]))
-            self.kept.prune("env", {child.name for child, *_ in walked_envs})
+                walked_envs.append((key, info, last, *self._envs[key]))
+            if not self._tops:  # the first look in this process: walks of folders removed meanwhile
+                self.kept.prune("env", {child.name for (child, _), *_ in walked_envs})
             self._scan_archive(frozenset().union(*(names for *_, names in walked_envs)))
             found = []
-            for child, info, last, walked, _ in walked_envs:
-                key = (child, float(info.get("created", 0.0)))
+            for key, info, last, walked, _ in walked_envs:
+                child = key[0]
                 linked = self._linked.get(key)
                 if linked is None or not linked[0] <= self._entries.keys():
                     for inode, (size, _) in walked.items():
@@ -220,9 +221,10 @@ class Scanner:
                 self._sizes[inode] = size
 
     def forget(self, env: Path) -> None:
-        """``env`` was removed or rebuilt: walk it anew if it is there."""
+        """``env`` was removed or rebuilt: its kept walk goes, and it is walked anew if it is there."""
         with self._lock:
             self._drop(env)
+            self.kept.drop("env", env)
 
     def ran(self, env: Path) -> None:
         """A runner used ``env`` and may have written .pyc there: the next ``usage`` checks."""
@@ -357,7 +359,6 @@ class Budget:
             finally:
                 lock.release()
             self.scanner.forget(candidate.path)
-            self.scanner.kept.drop("env", candidate.path)
             kept.remove(candidate)
             evicted.append(candidate)
             self._pending(add=candidate.entries)  # on disk: a killed run's leftovers go next time

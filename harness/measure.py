@@ -169,10 +169,8 @@ def measured_seconds(cfg: Config, release: Release, cases: Sequence[Case],
     rows = [stored.get(c.name) for c in cases]
     if not rows or any(r is None or r.import_seconds is None for r in rows):
         return None
-    built = (cfg.envs_dir / env_spec(cfg, release, picked.interpreter, picked.wheel).key
-             / disk.INFO_FILE).exists()
     return (max(r.import_seconds or 0.0 for r in rows) + sum(r.seconds or 0.0 for r in rows)
-            + (0.0 if built else max(r.build_seconds or 0.0 for r in rows)))
+            + (0.0 if is_built(cfg, release, interpreters) else max(r.build_seconds or 0.0 for r in rows)))
 
 
 def reusable(cfg: Config, store: Store, version: str, python: str, variant: Variant,
@@ -188,6 +186,12 @@ def env_path(cfg: Config, release: Release, interpreters: Sequence[Interpreter])
     """Where ``release``'s environment lives (or will), or None when it cannot be installed here."""
     picked = pick(release, interpreters)
     return cfg.envs_dir / env_spec(cfg, release, picked.interpreter, picked.wheel).key if picked else None
+
+
+def is_built(cfg: Config, release: Release, interpreters: Sequence[Interpreter]) -> bool:
+    """Whether ``release``'s environment is there, complete (its run starts without a build)."""
+    path = env_path(cfg, release, interpreters)
+    return path is not None and (path / disk.INFO_FILE).exists()
 
 
 def env_estimate(release: Release, interpreters: Sequence[Interpreter]) -> int | None:

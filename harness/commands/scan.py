@@ -21,7 +21,7 @@ from harness import changes, disk, envs, output, progress, shard
 from harness.commands import outcome_counts, resumable
 from harness.config import Config, Variant
 from harness.errors import HarnessError
-from harness.measure import all_stored, env_estimate, env_path, measure, measured_seconds
+from harness.measure import all_stored, env_estimate, is_built, measure, measured_seconds
 from harness.outcome import Outcome
 from harness.plan import Plan, build, default_range, installable, restrict
 from harness.releases import Release
@@ -106,7 +106,7 @@ def _run(cfg: Config, ui: UI, plan: Plan, fail_on: frozenset[Outcome]) -> int:
                            costs=list(costs.values()), workers=min(cfg.jobs, len(work))):
         pending: dict[Future, tuple[Release, Variant]] = {}
         queue = shard.longest_first(work, lambda item: costs[(str(item[0]), item[1].name)],
-                                    ready=lambda item: _built(cfg, plan, item[0]))
+                                    ready=lambda item: is_built(cfg, item[0], plan.interpreters))
 
         def refill() -> None:
             while queue and len(pending) < cfg.jobs:
@@ -169,9 +169,3 @@ def _expected(cfg: Config, plan: Plan, release: Release, variant: Variant) -> fl
         return 0.0
     measured = measured_seconds(cfg, release, plan.cases, plan.interpreters, plan.store, variant)
     return shard.cost(release) if measured is None else measured
-
-
-def _built(cfg: Config, plan: Plan, release: Release) -> bool:
-    """Whether ``release``'s environment is there (its run starts without a build)."""
-    path = env_path(cfg, release, plan.interpreters)
-    return path is not None and (path / disk.INFO_FILE).exists()
